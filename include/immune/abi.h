@@ -1,0 +1,93 @@
+/* The contract between the Immune pass (compile time) and libimmune_rt (run
+ * time). Both sides include this header and nothing else of each other: the
+ * pass builds IR whose layout must match these structs, the runtime reads them
+ * at fault time. Change anything here and bump IMMUNE_ABI_VERSION; the
+ * registration entry point carries the version in its name, so a module built
+ * by a mismatched plugin fails at link time instead of misbehaving at run time.
+ *
+ * This header is C (the runtime is C) and C++ (the pass is C++). */
+#ifndef IMMUNE_ABI_H
+#define IMMUNE_ABI_H
+
+#include <stdint.h>
+
+#define IMMUNE_ABI_VERSION 1
+
+/* ---- Symbol names the pass emits references to. -------------------------
+ * Kept as string literals here so the pass never spells them itself. */
+/* Saves the callee-saved registers, stack pointer and return address into
+ * tx->ctx and returns 0; the runtime "returns" from it a second time with 1
+ * when the transaction aborts. Declared returns_twice. */
+#define IMMUNE_SYM_CHECKPOINT "__immune_checkpoint"
+/* Per-thread pointer to the innermost live transaction (initial-exec TLS). */
+#define IMMUNE_SYM_TX_TOP "__immune_tx_top"
+/* Called once per module from a constructor with that module's site table.
+ * The version in the name is the link-time ABI check. */
+#define IMMUNE_SYM_REGISTER "__immune_register_sites_v1"
+/* Prefix of everything the pass creates; the pass never instruments a
+ * function whose name starts with it. */
+#define IMMUNE_PREFIX "__immune_"
+/* Module constructor priority for site registration: after libc (0-100 are
+ * reserved for the implementation) but before ordinary constructors, so a
+ * constructor that runs protected code already finds its site registered. */
+#define IMMUNE_CTOR_PRIORITY 101
+
+/* ---- Static description of one protected function (one per function). ---
+ * Emitted by the pass as a writable global; the runtime links registered
+ * sites through `next` and counts aborts in place, so registration never
+ * allocates. */
+struct __immune_site {
+  uint32_t abi_version;      /* IMMUNE_ABI_VERSION of the pass that made it */
+  uint32_t flags;            /* IMMUNE_SITE_* */
+  const char *function;      /* demangled name, for reports */
+  const char *symbol;        /* linkage name */
+  const char *file;          /* source file, "" when unknown */
+  const char *error_value;   /* the error value as text: "-1", "NULL", ... */
+  uint64_t aborts;           /* updated atomically by the runtime */
+  struct __immune_site *next; /* runtime-owned registry link */
+};
+
+#define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
+#define IMMUNE_SITE_SRET 0x2u   /* returns an aggregate through sret: zeroed */
+
+/* ---- One live transaction (one per protected call, in its frame). -------
+ * ctx layout is architecture specific; see runtime/checkpoint_*.S. */
+#define IMMUNE_CTX_WORDS 8
+struct __immune_tx {
+  uint64_t ctx[IMMUNE_CTX_WORDS];  /* x86-64: rbx rbp r12 r13 r14 r15 rsp rip */
+  struct __immune_tx *prev;        /* next outer live transaction */
+  struct __immune_site *site;      /* static description of the function */
+  void *aux;                       /* sret pointer, reloaded on abort */
+};
+
+/* Field indices the pass uses when it builds `struct __immune_tx` in IR. */
+#define IMMUNE_TX_FIELD_CTX 0
+#define IMMUNE_TX_FIELD_PREV 1
+#define IMMUNE_TX_FIELD_SITE 2
+#define IMMUNE_TX_FIELD_AUX 3
+
+/* Field indices of `struct __immune_site` in IR. */
+#define IMMUNE_SITE_FIELD_ABI 0
+#define IMMUNE_SITE_FIELD_FLAGS 1
+#define IMMUNE_SITE_FIELD_FUNCTION 2
+#define IMMUNE_SITE_FIELD_SYMBOL 3
+#define IMMUNE_SITE_FIELD_FILE 4
+#define IMMUNE_SITE_FIELD_ERROR 5
+#define IMMUNE_SITE_FIELD_ABORTS 6
+#define IMMUNE_SITE_FIELD_NEXT 7
+
+/* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
+#define IMMUNE_ANNOTATION_PROTECT "immune"
+#define IMMUNE_ANNOTATION_RETURN "immune.return"
+#define IMMUNE_ANNOTATION_SKIP "immune.skip"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+__attribute__((returns_twice)) int __immune_checkpoint(struct __immune_tx *tx);
+void __immune_register_sites_v1(struct __immune_site **sites, uint64_t count);
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IMMUNE_ABI_H */

@@ -1,0 +1,63 @@
+/* Immune's public header: the annotations that select functions for
+ * protection and the counters a program can read about its own recoveries.
+ *
+ *   #include <immune/immune.h>
+ *
+ *   IMMUNE_PROTECT int parse_header(const char *line);        // -> -1 on fault
+ *   IMMUNE_RETURN(-EINVAL) int open_session(struct req *r);    // -> -EINVAL
+ *   IMMUNE_SKIP int hot_path(int x);       // never protected, even by policy
+ *
+ * The macros expand to clang `annotate` attributes, which the pass plugin
+ * reads; without the plugin they are inert, so annotated code still builds
+ * with any compiler that accepts them (and to nothing with one that doesn't).
+ */
+#ifndef IMMUNE_IMMUNE_H
+#define IMMUNE_IMMUNE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__clang__)
+#define IMMUNE_PROTECT __attribute__((annotate("immune")))
+/* Protect and return `v` (an integer, floating or null-pointer constant) when
+ * the transaction aborts. */
+#define IMMUNE_RETURN(v) __attribute__((annotate("immune"), annotate("immune.return", v)))
+#define IMMUNE_SKIP __attribute__((annotate("immune.skip")))
+#else
+#define IMMUNE_PROTECT
+#define IMMUNE_RETURN(v)
+#define IMMUNE_SKIP
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One protected function as the runtime knows it. */
+typedef struct immune_stat {
+  const char *function;   /* demangled name */
+  const char *file;       /* source file, "" when unknown */
+  const char *error_value;/* what an aborted call returns, as text */
+  uint64_t aborts;        /* transactions of this function that aborted */
+} immune_stat;
+
+/* Total transactions aborted (faults healed) in this process. */
+uint64_t immune_recoveries(void);
+
+/* Aborts of the protected function named `function` (demangled name as in
+ * reports, e.g. "parse_header" or "Parser::run(char const*)"); 0 when no
+ * such function is registered. */
+uint64_t immune_function_aborts(const char *function);
+
+/* Copies up to `max` registered protected functions into `out` and returns
+ * how many are registered in all (which may exceed `max`). */
+size_t immune_stats(immune_stat *out, size_t max);
+
+/* Nesting depth of live transactions on the calling thread (0 outside). */
+unsigned immune_tx_depth(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IMMUNE_IMMUNE_H */

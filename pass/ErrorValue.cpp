@@ -1,0 +1,250 @@
+// See ErrorValue.h.
+#include "ErrorValue.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APSInt.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+
+using namespace llvm;
+using namespace immune;
+
+namespace {
+
+// A user-stated value before it is converted to the return type.
+struct Stated {
+  enum Kind { Int, Float, Null, NaN } K = Int;
+  APSInt I{64, /*isUnsigned=*/false};
+  double D = 0;
+};
+
+std::optional<Stated> parseText(StringRef T, std::string &Why) {
+  Stated S;
+  T = T.trim();
+  if (T.empty()) {
+    Why = "empty error value";
+    return std::nullopt;
+  }
+  if (T == "NULL" || T == "null" || T == "nullptr") {
+    S.K = Stated::Null;
+    return S;
+  }
+  if (T.equals_insensitive("nan")) {
+    S.K = Stated::NaN;
+    return S;
+  }
+  if (T == "true" || T == "false") {
+    S.I = APSInt(APInt(64, T == "true"), false);
+    return S;
+  }
+  APInt V;
+  bool Neg = T.consume_front("-");
+  if (!T.getAsInteger(0, V)) {
+    if (V.getActiveBits() > 64) {
+      Why = "integer error value does not fit in 64 bits";
+      return std::nullopt;
+    }
+    V = V.zextOrTrunc(64);
+    S.I = APSInt(Neg ? -V : V, false);
+    return S;
+  }
+  APFloat F(APFloat::IEEEdouble());
+  auto St = F.convertFromString(T, APFloat::rmNearestTiesToEven);
+  if (St && *St != APFloat::opInvalidOp) {
+    S.K = Stated::Float;
+    S.D = Neg ? -F.convertToDouble() : F.convertToDouble();
+    return S;
+  }
+  Why = "not an error value (expected an integer, a floating-point number, "
+        "NULL, nan, true or false)";
+  return std::nullopt;
+}
+
+std::optional<Stated> fromConstant(const Constant *C) {
+  Stated S;
+  if (auto *CI = dyn_cast<ConstantInt>(C)) {
+    S.I = APSInt(CI->getValue().sextOrTrunc(64), false);
+    return S;
+  }
+  if (auto *CF = dyn_cast<ConstantFP>(C)) {
+    S.K = CF->getValueAPF().isNaN() ? Stated::NaN : Stated::Float;
+    APFloat F = CF->getValueAPF();
+    bool Lost;
+    F.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &Lost);
+    S.D = F.convertToDouble();
+    return S;
+  }
+  if (isa<ConstantPointerNull>(C)) {
+    S.K = Stated::Null;
+    return S;
+  }
+  return std::nullopt;
+}
+
+// Signedness of the source-level return type, from debug info when present.
+enum class Sign { Unknown, Signed, Unsigned, Bool };
+Sign returnSign(const Function &F) {
+  if (DISubprogram *SP = F.getSubprogram())
+    if (DISubroutineType *T = SP->getType()) {
+      auto Types = T->getTypeArray();
+      if (Types.size() > 0) {
+        DIType *R = Types[0];
+        while (auto *D = dyn_cast_or_null<DIDerivedType>(R)) {
+          if (D->getTag() == dwarf::DW_TAG_pointer_type ||
+              D->getTag() == dwarf::DW_TAG_reference_type)
+            break;
+          R = D->getBaseType();
+        }
+        if (auto *B = dyn_cast_or_null<DIBasicType>(R)) {
+          switch (B->getEncoding()) {
+          case dwarf::DW_ATE_boolean: return Sign::Bool;
+          case dwarf::DW_ATE_unsigned:
+          case dwarf::DW_ATE_unsigned_char: return Sign::Unsigned;
+          case dwarf::DW_ATE_signed:
+          case dwarf::DW_ATE_signed_char: return Sign::Signed;
+          default: break;
+          }
+        }
+      }
+    }
+  AttributeList A = F.getAttributes();
+  if (A.hasRetAttr(Attribute::ZExt)) return Sign::Unsigned;
+  if (A.hasRetAttr(Attribute::SExt)) return Sign::Signed;
+  return Sign::Unknown;
+}
+
+std::string intText(const APInt &V, bool Signed) {
+  SmallString<24> S;
+  V.toString(S, 10, Signed);
+  return std::string(S);
+}
+
+} // namespace
+
+bool immune::validErrorValueText(StringRef Text, std::string &Why) {
+  return parseText(Text, Why).has_value();
+}
+
+std::optional<ErrorValue>
+immune::chooseErrorValue(Function &F, const Constant *Explicit,
+                         std::optional<std::string> ExplicitText,
+                         StringRef ExplicitWhy, std::string &Error) {
+  ErrorValue EV;
+  Type *RT = F.getReturnType();
+  std::optional<Stated> S;
+  if (Explicit) {
+    S = fromConstant(Explicit);
+    if (!S) {
+      Error = "annotate(\"immune.return\", ...) needs an integer, floating or "
+              "null-pointer constant";
+      return std::nullopt;
+    }
+  } else if (ExplicitText) {
+    std::string Why;
+    S = parseText(*ExplicitText, Why);
+    if (!S) {
+      Error = Why;
+      return std::nullopt;
+    }
+  }
+  if (S) EV.Why = ExplicitWhy.str();
+
+  // sret: the aggregate is returned through memory; zero it.
+  if (F.hasStructRetAttr()) {
+    if (S && !(S->K == Stated::Int && S->I == 0)) {
+      Error = "a function returning an aggregate through memory can only return "
+              "a zeroed value on abort";
+      return std::nullopt;
+    }
+    EV.ZeroSret = true;
+    EV.Text = "{0}";
+    if (!S) EV.Why = "aggregate returned through memory: zeroed";
+    return EV;
+  }
+  if (RT->isVoidTy()) {
+    if (S) {
+      Error = "a void function cannot return an error value";
+      return std::nullopt;
+    }
+    EV.Text = "void";
+    EV.Why = "void function: returns nothing";
+    return EV;
+  }
+  if (auto *IT = dyn_cast<IntegerType>(RT)) {
+    unsigned W = IT->getBitWidth();
+    Sign Sg = returnSign(F);
+    if (S) {
+      if (S->K == Stated::Float || S->K == Stated::NaN) {
+        Error = "a floating-point error value for an integer return type";
+        return std::nullopt;
+      }
+      APInt V = S->K == Stated::Null ? APInt(W, 0) : S->I.sextOrTrunc(W);
+      EV.Value = ConstantInt::get(IT, V);
+      EV.Text = W == 1 ? (V.isZero() ? "false" : "true")
+                       : intText(V, Sg != Sign::Unsigned);
+      return EV;
+    }
+    if (W == 1 || Sg == Sign::Bool) {
+      EV.Value = ConstantInt::get(IT, 0);
+      EV.Text = "false";
+      EV.Why = "bool: false";
+    } else if (Sg == Sign::Unsigned) {
+      EV.Value = ConstantInt::get(IT, 0);
+      EV.Text = "0";
+      EV.Why = "unsigned integer: 0";
+    } else {
+      EV.Value = ConstantInt::getSigned(IT, -1);
+      EV.Text = "-1";
+      EV.Why = Sg == Sign::Signed
+                   ? "signed integer: -1"
+                   : "integer of unknown signedness (no debug info): -1";
+    }
+    return EV;
+  }
+  if (auto *PT = dyn_cast<PointerType>(RT)) {
+    if (S && (S->K == Stated::Float || S->K == Stated::NaN)) {
+      Error = "a floating-point error value for a pointer return type";
+      return std::nullopt;
+    }
+    if (!S || S->K == Stated::Null || S->I == 0) {
+      EV.Value = ConstantPointerNull::get(PT);
+      EV.Text = "NULL";
+      if (!S) EV.Why = "pointer: NULL";
+      return EV;
+    }
+    EV.Value = ConstantExpr::getIntToPtr(
+        ConstantInt::get(Type::getInt64Ty(F.getContext()), S->I), PT);
+    EV.Text = "(void *)" + intText(S->I, true);
+    return EV;
+  }
+  if (RT->isFloatingPointTy()) {
+    if (!S || S->K == Stated::NaN) {
+      EV.Value = ConstantFP::getQNaN(RT);
+      EV.Text = "nan";
+      if (!S) EV.Why = "floating point: NaN";
+      return EV;
+    }
+    if (S->K == Stated::Null) {
+      Error = "NULL error value for a floating-point return type";
+      return std::nullopt;
+    }
+    double D = S->K == Stated::Float ? S->D : double(S->I.getSExtValue());
+    EV.Value = ConstantFP::get(RT, D);
+    SmallString<32> Str;
+    APFloat(D).toString(Str);
+    EV.Text = std::string(Str);
+    return EV;
+  }
+  // Aggregates and vectors returned in registers.
+  if (S && !(S->K == Stated::Int && S->I == 0)) {
+    Error = "an aggregate or vector return type can only return a zeroed "
+            "value on abort";
+    return std::nullopt;
+  }
+  EV.Value = Constant::getNullValue(RT);
+  EV.Text = "{0}";
+  if (!S) EV.Why = "aggregate: zeroed";
+  return EV;
+}

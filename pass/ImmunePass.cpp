@@ -1,0 +1,105 @@
+// See ImmunePass.h.
+#include "ImmunePass.h"
+#include "Compat.h"
+#include "ErrorValue.h"
+#include "Options.h"
+#include "Policy.h"
+#include "RuntimeInterface.h"
+#include "Selection.h"
+#include "SiteTable.h"
+#include "Transaction.h"
+
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/Module.h"
+
+#include <memory>
+#include <optional>
+
+using namespace llvm;
+using namespace immune;
+
+namespace {
+
+// A module-level error (a bad policy file): clang prints it as
+// "error: <message>" and fails the compilation.
+class ModuleError : public DiagnosticInfo {
+  const std::string &Msg;
+
+public:
+  static int kind() {
+    static int K = getNextAvailablePluginDiagnosticKind();
+    return K;
+  }
+  explicit ModuleError(const std::string &M)
+      : DiagnosticInfo(kind(), DS_Error), Msg(M) {}
+  void print(DiagnosticPrinter &DP) const override { DP << "immune: " << Msg; }
+};
+
+void warnAt(Function &F, const Twine &Msg) {
+  F.getContext().diagnose(DiagnosticInfoUnsupported(
+      F, Msg, DiagnosticLocation(F.getSubprogram()), DS_Warning));
+}
+
+} // namespace
+
+PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
+  PassOptions Opts = currentOptions();
+  std::unique_ptr<Policy> Pol;
+  if (!Opts.PolicyPath.empty()) {
+    std::string Err;
+    Pol = Policy::load(Opts.PolicyPath, Err);
+    if (!Pol) {
+      M.getContext().diagnose(ModuleError(Err));
+      return PreservedAnalyses::all();
+    }
+  }
+
+  Selector Sel(M, Opts, Pol.get());
+  std::optional<RuntimeInterface> RT;
+  std::optional<SiteTable> Sites;
+  bool Changed = false;
+
+  for (Function &F : M) {
+    Choice Ch = Sel.choose(F);
+    if (!Ch.Protect) continue;
+    OptimizationRemarkEmitter ORE(&F);
+
+    std::string Unsupported = Selector::unsupportedReason(F);
+    if (!Unsupported.empty()) {
+      std::string Msg = "immune: cannot protect '" + F.getName().str() +
+                        "' (" + Ch.Reason + "): " + Unsupported;
+      if (Ch.Explicit) warnAt(F, Msg);
+      ORE.emit([&] {
+        return OptimizationRemarkMissed("immune", "NotProtected", &F) << Msg;
+      });
+      continue;
+    }
+
+    std::string Err;
+    std::optional<ErrorValue> EV =
+        chooseErrorValue(F, Ch.ReturnArg, Ch.ReturnText, Ch.ReturnWhy, Err);
+    if (!EV) {
+      warnAt(F, "immune: cannot protect '" + F.getName() + "': " + Err);
+      continue;
+    }
+
+    if (!RT) {
+      RT.emplace(M);
+      Sites.emplace(M, *RT);
+    }
+    std::string File = Selector::sourceFile(F);
+    GlobalVariable *Site = Sites->add(F, *EV, File);
+    makeTransaction(F, *EV, Site, *RT);
+    Changed = true;
+    ORE.emit([&] {
+      return OptimizationRemark("immune", "Protected", &F)
+             << "protected '" << ore::NV("Function", F.getName()) << "' ("
+             << Ch.Reason << "); returns " << ore::NV("ErrorValue", EV->Text)
+             << " on fault (" << EV->Why << ")";
+    });
+  }
+  if (Sites) Sites->finish();
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}

@@ -1,0 +1,38 @@
+// See Options.h.
+#include "Options.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+
+#include <cstdlib>
+
+using namespace llvm;
+
+static cl::opt<std::string>
+    PolicyOpt("immune-policy", cl::Hidden, cl::value_desc("path"),
+              cl::desc("Immune policy file (special-case-list syntax) "
+                       "selecting functions to protect; env IMMUNE_POLICY"));
+
+static cl::opt<bool>
+    ProtectAllOpt("immune-protect-all", cl::Hidden,
+                  cl::desc("Protect every function that can be protected; "
+                           "env IMMUNE_PROTECT_ALL=1"));
+
+static bool envFlag(const char *Name) {
+  const char *V = std::getenv(Name);
+  if (!V) return false;
+  StringRef S(V);
+  return !(S.empty() || S == "0" || S.equals_insensitive("false") ||
+           S.equals_insensitive("no") || S.equals_insensitive("off"));
+}
+
+immune::PassOptions immune::currentOptions() {
+  PassOptions O;
+  if (PolicyOpt.getNumOccurrences())
+    O.PolicyPath = PolicyOpt;
+  else if (const char *P = std::getenv("IMMUNE_POLICY"))
+    O.PolicyPath = P;
+  O.ProtectAll = ProtectAllOpt.getNumOccurrences() ? bool(ProtectAllOpt)
+                                                    : envFlag("IMMUNE_PROTECT_ALL");
+  return O;
+}

@@ -1,0 +1,25 @@
+// The pass's options, in the layers STYLE.md asks for: compile-time defaults,
+// hidden cl::opts named immune-* (reachable with -mllvm when the plugin is
+// also loaded with -Xclang -load, and directly from opt in lit tests), and
+// environment variables read by the plugin itself, which is what the
+// compiler wrappers use because clang 19 parses -mllvm before it loads
+// -fpass-plugin plugins.
+#ifndef IMMUNE_PASS_OPTIONS_H
+#define IMMUNE_PASS_OPTIONS_H
+
+#include <string>
+
+namespace immune {
+
+struct PassOptions {
+  std::string PolicyPath; // -immune-policy / IMMUNE_POLICY
+  bool ProtectAll = false; // -immune-protect-all / IMMUNE_PROTECT_ALL=1
+};
+
+// The options in force: a cl::opt given on the command line wins over the
+// environment variable.
+PassOptions currentOptions();
+
+} // namespace immune
+
+#endif

@@ -1,0 +1,56 @@
+// See RuntimeInterface.h.
+#include "RuntimeInterface.h"
+
+#include "immune/abi.h"
+
+#include "llvm/IR/Attributes.h"
+#include "llvm/Support/ErrorHandling.h"
+
+#include <cstddef>
+
+using namespace llvm;
+using namespace immune;
+
+// The IR structs below mirror abi.h field by field; these asserts tie the
+// field indices the pass uses to the C layout the runtime reads.
+static_assert(offsetof(__immune_tx, ctx) == 0, "abi.h: tx.ctx");
+static_assert(offsetof(__immune_tx, prev) == 8 * IMMUNE_CTX_WORDS, "abi.h: tx.prev");
+static_assert(offsetof(__immune_tx, site) == offsetof(__immune_tx, prev) + 8, "abi.h: tx.site");
+static_assert(offsetof(__immune_tx, aux) == offsetof(__immune_tx, site) + 8, "abi.h: tx.aux");
+static_assert(IMMUNE_TX_FIELD_AUX == 3 && IMMUNE_SITE_FIELD_NEXT == 7,
+              "abi.h field indices changed: update RuntimeInterface.cpp");
+
+RuntimeInterface::RuntimeInterface(Module &M) {
+  LLVMContext &C = M.getContext();
+  Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
+  PointerType *Ptr = PointerType::getUnqual(C);
+
+  TxTy = StructType::getTypeByName(C, "struct.__immune_tx");
+  if (!TxTy)
+    TxTy = StructType::create(
+        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr},
+        "struct.__immune_tx");
+  SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
+  if (!SiteTy)
+    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, Ptr},
+                                "struct.__immune_site");
+
+  TxTop = M.getNamedGlobal(IMMUNE_SYM_TX_TOP);
+  if (!TxTop) {
+    TxTop = new GlobalVariable(M, Ptr, /*isConstant=*/false,
+                               GlobalValue::ExternalLinkage, nullptr,
+                               IMMUNE_SYM_TX_TOP, nullptr,
+                               GlobalValue::InitialExecTLSModel);
+  }
+
+  // returns_twice: the runtime resumes an aborted transaction by returning
+  // from this call a second time, so the optimizer must treat it like setjmp.
+  // nounwind: it never throws, so calls to it need no landing pad.
+  AttributeList CA = AttributeList()
+                         .addFnAttribute(C, Attribute::ReturnsTwice)
+                         .addFnAttribute(C, Attribute::NoUnwind);
+  Checkpoint = M.getOrInsertFunction(IMMUNE_SYM_CHECKPOINT, CA, I32, Ptr);
+  AttributeList RA = AttributeList().addFnAttribute(C, Attribute::NoUnwind);
+  RegisterSites =
+      M.getOrInsertFunction(IMMUNE_SYM_REGISTER, RA, Type::getVoidTy(C), Ptr, I64);
+}

@@ -1,0 +1,26 @@
+// The IR-side view of include/immune/abi.h: the struct types, the TLS
+// transaction-stack pointer and the runtime functions instrumented code
+// refers to. Built once per module; every name comes from abi.h.
+#ifndef IMMUNE_PASS_RUNTIMEINTERFACE_H
+#define IMMUNE_PASS_RUNTIMEINTERFACE_H
+
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Module.h"
+
+namespace immune {
+
+struct RuntimeInterface {
+  explicit RuntimeInterface(llvm::Module &M);
+
+  llvm::StructType *TxTy;   // struct __immune_tx
+  llvm::StructType *SiteTy; // struct __immune_site
+  llvm::GlobalVariable *TxTop;      // __immune_tx_top (thread_local)
+  llvm::FunctionCallee Checkpoint;  // __immune_checkpoint (returns_twice)
+  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v1
+};
+
+} // namespace immune
+
+#endif

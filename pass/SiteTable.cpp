@@ -1,0 +1,70 @@
+// See SiteTable.h.
+#include "SiteTable.h"
+
+#include "immune/abi.h"
+
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+using namespace llvm;
+using namespace immune;
+
+Constant *SiteTable::str(StringRef S) {
+  Constant *Init = ConstantDataArray::getString(M.getContext(), S);
+  auto *GV = new GlobalVariable(M, Init->getType(), /*isConstant=*/true,
+                                GlobalValue::PrivateLinkage, Init,
+                                IMMUNE_PREFIX "str");
+  GV->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  GV->setAlignment(Align(1));
+  return GV;
+}
+
+GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
+                               StringRef File) {
+  LLVMContext &C = M.getContext();
+  uint32_t Flags = 0;
+  if (F.getReturnType()->isVoidTy() && !EV.ZeroSret) Flags |= IMMUNE_SITE_VOID;
+  if (EV.ZeroSret) Flags |= IMMUNE_SITE_SRET;
+  Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
+  Constant *Fields[] = {
+      ConstantInt::get(I32, IMMUNE_ABI_VERSION),
+      ConstantInt::get(I32, Flags),
+      str(demangle(F.getName().str())),
+      str(F.getName()),
+      str(File),
+      str(EV.Text),
+      ConstantInt::get(I64, 0),
+      ConstantPointerNull::get(PointerType::getUnqual(C)),
+  };
+  // Writable and internal: the runtime counts aborts and links the registry
+  // through it; one per function, even for linkonce functions (each copy
+  // registers its own, the runtime sums them by name).
+  auto *GV = new GlobalVariable(M, RT.SiteTy, /*isConstant=*/false,
+                                GlobalValue::InternalLinkage,
+                                ConstantStruct::get(RT.SiteTy, Fields),
+                                IMMUNE_PREFIX "site." + F.getName());
+  GV->setAlignment(Align(8));
+  Sites.push_back(GV);
+  return GV;
+}
+
+void SiteTable::finish() {
+  if (Sites.empty()) return;
+  LLVMContext &C = M.getContext();
+  auto *ArrTy = ArrayType::get(PointerType::getUnqual(C), Sites.size());
+  auto *Table = new GlobalVariable(M, ArrTy, /*isConstant=*/true,
+                                   GlobalValue::PrivateLinkage,
+                                   ConstantArray::get(ArrTy, Sites),
+                                   IMMUNE_PREFIX "sites");
+  auto *Ctor = Function::Create(FunctionType::get(Type::getVoidTy(C), false),
+                                GlobalValue::InternalLinkage,
+                                IMMUNE_PREFIX "module_ctor", M);
+  Ctor->addFnAttr(Attribute::NoUnwind);
+  IRBuilder<> B(BasicBlock::Create(C, "", Ctor));
+  B.CreateCall(RT.RegisterSites, {Table, B.getInt64(Sites.size())});
+  B.CreateRetVoid();
+  appendToGlobalCtors(M, Ctor, IMMUNE_CTOR_PRIORITY);
+  Sites.clear();
+}

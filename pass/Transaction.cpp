@@ -1,0 +1,103 @@
+// See Transaction.h. The shape of a protected function afterwards:
+//
+//   entry:                       ; original static allocas stay here
+//     %tx  = alloca %struct.__immune_tx
+//     %top = load ptr, ptr @__immune_tx_top          ; thread_local
+//     store %top -> tx.prev ; store @site -> tx.site
+//     store %tx  -> @__immune_tx_top                 ; push
+//     %r = call i32 @__immune_checkpoint(ptr %tx)    ; returns_twice
+//     br (%r == 0), %immune.body, %immune.abort
+//   immune.body:                 ; the original code; before every exit:
+//     store %top -> @__immune_tx_top                 ; pop (commit)
+//   immune.abort:                ; the runtime already popped the record
+//     ret <error value>
+//
+// The pass runs before the inliner: a function holding a returns_twice call
+// is never inlined into one that is not itself returns_twice, so inlining
+// cannot strip the protection (see Plugin.cpp for the extension point).
+#include "Transaction.h"
+
+#include "immune/abi.h"
+
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/Transforms/Utils/EscapeEnumerator.h"
+
+using namespace llvm;
+using namespace immune;
+
+// Static allocas must stay at the top of the entry block (the optimizer only
+// promotes and the code generator only folds those), so the prologue goes
+// after them.
+static BasicBlock::iterator firstNonAlloca(BasicBlock &Entry) {
+  auto It = Entry.begin();
+  while (It != Entry.end() && isa<AllocaInst>(&*It)) ++It;
+  return It;
+}
+
+void immune::makeTransaction(Function &F, const ErrorValue &EV,
+                             GlobalVariable *Site, RuntimeInterface &RT) {
+  LLVMContext &C = F.getContext();
+  const DataLayout &DL = F.getParent()->getDataLayout();
+  DebugLoc Loc;
+  if (DISubprogram *SP = F.getSubprogram())
+    Loc = DILocation::get(C, SP->getScopeLine(), 0, SP);
+
+  BasicBlock &Entry = F.getEntryBlock();
+  BasicBlock *Body = Entry.splitBasicBlock(firstNonAlloca(Entry), "immune.body");
+
+  IRBuilder<> B(Entry.getTerminator());
+  B.SetCurrentDebugLocation(Loc);
+  Type *Ptr = PointerType::getUnqual(C);
+  auto *Tx = new AllocaInst(RT.TxTy, DL.getAllocaAddrSpace(), "immune.tx",
+                            Entry.getFirstInsertionPt());
+  Tx->setAlignment(Align(16));
+  Value *Top = B.CreateLoad(Ptr, RT.TxTop, "immune.top");
+  B.CreateStore(Top, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_PREV));
+  B.CreateStore(Site, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SITE));
+  Argument *SRet = nullptr;
+  for (Argument &A : F.args())
+    if (A.hasStructRetAttr()) SRet = &A;
+  // The sret pointer is reloaded from the record on abort: a value held in a
+  // register across a returns_twice call is only as good as the register
+  // allocator's choices, the record in memory is certain.
+  if (SRet && EV.ZeroSret)
+    B.CreateStore(SRet, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
+  B.CreateStore(Tx, RT.TxTop);
+  CallInst *CP = B.CreateCall(RT.Checkpoint, {Tx}, "immune.cp");
+  CP->addFnAttr(Attribute::ReturnsTwice);
+
+  // Commit on every way out of the original code, including exceptions
+  // unwinding through (EscapeEnumerator turns calls that may throw into
+  // invokes to one cleanup that pops and resumes).
+  EscapeEnumerator EE(F, "immune.cleanup", /*HandleExceptions=*/true);
+  while (IRBuilder<> *AtExit = EE.Next()) {
+    AtExit->SetCurrentDebugLocation(Loc);
+    AtExit->CreateStore(Top, RT.TxTop);
+  }
+
+  BasicBlock *Abort = BasicBlock::Create(C, "immune.abort", &F);
+  IRBuilder<> AB(Abort);
+  AB.SetCurrentDebugLocation(Loc);
+  if (EV.ZeroSret && SRet) {
+    Value *P = AB.CreateLoad(Ptr, AB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
+    Type *T = F.getParamStructRetType(SRet->getArgNo());
+    AB.CreateMemSet(P, AB.getInt8(0), DL.getTypeAllocSize(T),
+                    F.getParamAlign(SRet->getArgNo()).valueOrOne());
+  }
+  if (F.getReturnType()->isVoidTy())
+    AB.CreateRetVoid();
+  else
+    AB.CreateRet(EV.Value);
+
+  Entry.getTerminator()->eraseFromParent();
+  IRBuilder<> EB(&Entry);
+  EB.SetCurrentDebugLocation(Loc);
+  EB.CreateCondBr(EB.CreateICmpEQ(CP, EB.getInt32(0), "immune.ok"), Body, Abort);
+
+  // A protected function is never inlined (the returns_twice call sees to
+  // that); drop alwaysinline so that is not reported as an error at -O0.
+  F.removeFnAttr(Attribute::AlwaysInline);
+  F.addFnAttr("immune-protected");
+}

@@ -1,0 +1,22 @@
+// The core transformation: a protected function becomes a transaction, in
+// place. Its entry pushes a record onto the thread's transaction stack and
+// takes a checkpoint; every exit (return, resume of an exception, a cleanup
+// for calls that may throw) pops it; the checkpoint's second return leads to
+// a new block that returns the error value.
+#ifndef IMMUNE_PASS_TRANSACTION_H
+#define IMMUNE_PASS_TRANSACTION_H
+
+#include "ErrorValue.h"
+#include "RuntimeInterface.h"
+
+#include "llvm/IR/Function.h"
+#include "llvm/IR/GlobalVariable.h"
+
+namespace immune {
+
+void makeTransaction(llvm::Function &F, const ErrorValue &EV,
+                     llvm::GlobalVariable *Site, RuntimeInterface &RT);
+
+} // namespace immune
+
+#endif

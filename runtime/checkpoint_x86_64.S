@@ -1,0 +1,40 @@
+/* The transaction checkpoint: the only instruction sequence on the fast path
+ * of a protected call besides the push/pop of the transaction record.
+ *
+ * Unlike sigsetjmp(env, 1) it makes no system call (the signal mask is not
+ * saved: the kernel restores the mask of the faulting context when the fault
+ * handler returns through sigreturn, see fault_handler.c), and unlike glibc's
+ * _setjmp it does not mangle pointers, because the record lives in the frame
+ * of the protected function and is only ever read by the runtime.
+ *
+ *   int __immune_checkpoint(struct __immune_tx *tx)   -- rdi = tx
+ *
+ * Saves what the SysV ABI requires a callee to preserve, plus the stack
+ * pointer and return address the caller will see, into tx->ctx in the order
+ * rbx rbp r12 r13 r14 r15 rsp rip (see include/immune/abi.h), and returns 0.
+ * The runtime resumes an aborted transaction by loading these into the
+ * faulting context with rax = 1, which looks to the caller exactly like a
+ * second return from this function; the pass declares it returns_twice. */
+    .text
+    .globl  __immune_checkpoint
+    .type   __immune_checkpoint, @function
+    .p2align 4
+__immune_checkpoint:
+    .cfi_startproc
+    endbr64                     /* harmless without CET, required with IBT */
+    movq    %rbx,  0(%rdi)
+    movq    %rbp,  8(%rdi)
+    movq    %r12, 16(%rdi)
+    movq    %r13, 24(%rdi)
+    movq    %r14, 32(%rdi)
+    movq    %r15, 40(%rdi)
+    leaq    8(%rsp), %rax       /* the caller's rsp once we have returned */
+    movq    %rax, 48(%rdi)
+    movq    (%rsp), %rax        /* our return address: the resume point */
+    movq    %rax, 56(%rdi)
+    xorl    %eax, %eax
+    ret
+    .cfi_endproc
+    .size   __immune_checkpoint, .-__immune_checkpoint
+
+    .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,54 @@
+/* Declarations shared by the runtime's own files. Nothing here is part of the
+ * contract with instrumented code (that is include/immune/abi.h) or of the
+ * public API (include/immune/immune.h). */
+#ifndef IMMUNE_RT_INTERNAL_H
+#define IMMUNE_RT_INTERNAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "immune/abi.h"
+
+/* Runtime symbols that instrumented code or other DSOs must see. */
+#define IMMUNE_EXPORT __attribute__((visibility("default")))
+/* Thread-local state is read inside the signal handler, where a
+ * __tls_get_addr call (general-dynamic model) may allocate: initial-exec TLS
+ * is a fixed offset from the thread pointer and is async-signal-safe. */
+#define IMMUNE_TLS __thread __attribute__((tls_model("initial-exec")))
+
+extern IMMUNE_TLS struct __immune_tx *__immune_tx_top IMMUNE_EXPORT;
+
+/* init.c: idempotent, called from the runtime's constructor and from the
+ * first site registration, whichever comes first. */
+void immune_rt_init(void);
+
+/* fault_handler.c */
+void immune_install_fault_handlers(void);
+
+/* alt_stack.c: give the calling thread an alternate signal stack so a stack
+ * overflow inside a transaction can still run the handler. */
+void immune_alt_stack_init(void);
+void immune_alt_stack_thread_setup(void);
+
+/* interceptors.c: resolve the real libc functions (outside any handler). */
+void immune_interceptors_init(void);
+
+/* site_registry.c */
+void immune_count_abort(struct __immune_site *site);
+
+/* safe_format.c: async-signal-safe text building into a fixed buffer. */
+struct immune_buf {
+  char *data;
+  size_t len, cap;
+};
+void immune_buf_str(struct immune_buf *b, const char *s);
+void immune_buf_hex(struct immune_buf *b, uint64_t v);
+void immune_buf_dec(struct immune_buf *b, int64_t v);
+void immune_buf_udec(struct immune_buf *b, uint64_t v);
+/* write(2) all of buf to fd, retrying on EINTR and short writes. */
+void immune_write_all(int fd, const char *data, size_t len);
+const char *immune_signal_name(int sig);
+const char *immune_si_code_name(int sig, int code);
+
+#endif

@@ -1,0 +1,66 @@
+/* The registry of protected functions. Each instrumented module registers
+ * its table of sites from a constructor; the runtime links the sites through
+ * their own `next` field (lock-free push), so registration never allocates
+ * and the fault path can count aborts in place. */
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "immune/immune.h"
+
+static _Atomic(struct __immune_site *) registry;
+
+static void warn_abi(const struct __immune_site *s) {
+  char line[256];
+  struct immune_buf b = {line, 0, sizeof line};
+  immune_buf_str(&b, "immune: ignoring site ");
+  immune_buf_str(&b, s->function);
+  immune_buf_str(&b, " built for ABI v");
+  immune_buf_udec(&b, s->abi_version);
+  immune_buf_str(&b, ", runtime is v");
+  immune_buf_udec(&b, IMMUNE_ABI_VERSION);
+  immune_buf_str(&b, "\n");
+  immune_write_all(2, b.data, b.len);
+}
+
+IMMUNE_EXPORT void __immune_register_sites_v1(struct __immune_site **sites,
+                                              uint64_t count) {
+  immune_rt_init();
+  for (uint64_t i = 0; i < count; ++i) {
+    struct __immune_site *s = sites[i];
+    if (s->abi_version != IMMUNE_ABI_VERSION) {
+      warn_abi(s);
+      continue;
+    }
+    struct __immune_site *head = atomic_load(&registry);
+    do {
+      s->next = head;
+    } while (!atomic_compare_exchange_weak(&registry, &head, s));
+  }
+}
+
+void immune_count_abort(struct __immune_site *site) {
+  __atomic_fetch_add(&site->aborts, 1, __ATOMIC_RELAXED);
+}
+
+IMMUNE_EXPORT uint64_t immune_function_aborts(const char *function) {
+  uint64_t total = 0;
+  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next)
+    if (strcmp(s->function, function) == 0 || strcmp(s->symbol, function) == 0)
+      total += __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
+  return total;
+}
+
+IMMUNE_EXPORT size_t immune_stats(immune_stat *out, size_t max) {
+  size_t n = 0;
+  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next, ++n) {
+    if (n < max) {
+      out[n].function = s->function;
+      out[n].file = s->file;
+      out[n].error_value = s->error_value;
+      out[n].aborts = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
+    }
+  }
+  return n;
+}
