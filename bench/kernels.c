@@ -1,0 +1,34 @@
+/* The code under measurement: one source, compiled with identical flags by
+ * immune-cc (KERNEL_SUFFIX=_protected) and by plain clang
+ * (KERNEL_SUFFIX=_plain). See kernels.h.
+ *
+ * Every function is noinline, so each benchmark iteration is a real call in
+ * both builds (a protected function is never inlined anyway; without
+ * noinline the plain chain would collapse into one body and the comparison
+ * would measure inlining, not protection). */
+#include <immune/immune.h>
+
+#include "kernels.h"
+
+#ifndef KERNEL_SUFFIX
+#error "compile with -DKERNEL_SUFFIX=_plain or -DKERNEL_SUFFIX=_protected"
+#endif
+#define KERNEL(name) KERNEL_CAT(name, KERNEL_SUFFIX)
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(work)(const int *p, int n) {
+  return (p[0] * 3 + n) ^ (p[1] >> 1);
+}
+
+/* "+ 1" after each call keeps it from being a tail call in the plain build,
+ * so both builds really nest the frames. */
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(nest2)(const int *p, int n) {
+  return KERNEL(work)(p, n) + 1;
+}
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(nest3)(const int *p, int n) {
+  return KERNEL(nest2)(p, n) + 1;
+}
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(nest4)(const int *p, int n) {
+  return KERNEL(nest3)(p, n) + 1;
+}

@@ -1,0 +1,31 @@
+/* The functions under measurement, as the harness sees them. kernels.c is
+ * compiled twice (see CMakeLists.txt): once by immune-cc, which makes every
+ * IMMUNE_PROTECT function a transaction, and once by plain clang, where the
+ * annotation is inert. The two objects differ only in the symbol suffix, so
+ * the harness links both and calls each by name. */
+#ifndef IMMUNE_BENCH_KERNELS_H
+#define IMMUNE_BENCH_KERNELS_H
+
+#define KERNEL_CAT2(a, b) a##b
+#define KERNEL_CAT(a, b) KERNEL_CAT2(a, b)
+
+/* work: a few arithmetic operations on two loads; the protected call
+ * benchmark. Given p == NULL it faults on its first load: the fault-to-error
+ * benchmark.
+ * nest2 / nest4: a chain of 2 / 4 protected calls ending in work. */
+#define KERNEL_DECLARATIONS(suffix)                         \
+  int KERNEL_CAT(work, suffix)(const int *p, int n);        \
+  int KERNEL_CAT(nest2, suffix)(const int *p, int n);       \
+  int KERNEL_CAT(nest3, suffix)(const int *p, int n);       \
+  int KERNEL_CAT(nest4, suffix)(const int *p, int n);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+KERNEL_DECLARATIONS(_plain)
+KERNEL_DECLARATIONS(_protected)
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IMMUNE_BENCH_KERNELS_H */

@@ -1,0 +1,29 @@
+// Functions selected by annotation become transactions; others are untouched.
+// RUN: %clang_immune -O0 -S -emit-llvm -o - %s | FileCheck %s
+// RUN: %clang_immune -O2 -S -emit-llvm -o - %s | FileCheck %s
+#include <immune/immune.h>
+
+// CHECK-LABEL: define{{.*}} i32 @protected_attr(
+// CHECK: %[[TX:.*]] = alloca %struct.__immune_tx
+// CHECK: %[[TOP:.*]] = load ptr, ptr @__immune_tx_top
+// CHECK: store ptr %[[TX]], ptr @__immune_tx_top
+// CHECK: call i32 @__immune_checkpoint(ptr {{.*}}%[[TX]])
+// CHECK: store ptr %[[TOP]], ptr @__immune_tx_top
+__attribute__((annotate("immune"))) int protected_attr(int *p) { return *p + 1; }
+
+// CHECK-LABEL: define{{.*}} i32 @protected_macro(
+// CHECK: call i32 @__immune_checkpoint(
+IMMUNE_PROTECT int protected_macro(int *p) { return *p + 2; }
+
+// CHECK-LABEL: define{{.*}} i32 @protected_c23(
+// CHECK: call i32 @__immune_checkpoint(
+[[clang::annotate("immune")]] int protected_c23(int *p) { return *p + 3; }
+
+// CHECK-LABEL: define{{.*}} i32 @plain(
+// CHECK-NOT: __immune
+// CHECK: ret i32
+int plain(int *p) { return *p + 4; }
+
+// Registered with the runtime from a constructor at priority 101.
+// CHECK: define internal void @__immune_module_ctor()
+// CHECK: call void @__immune_register_sites_v1(ptr {{.*}}@__immune_sites, i64 3)
