@@ -99,13 +99,23 @@ static void resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
 }
 
 static void raw_sigaction(int sig, const struct sigaction *sa) {
-  sigaction(sig, sa, NULL); /* async-signal-safe per POSIX */
+  immune_real_sigaction(sig, sa, NULL); /* async-signal-safe per POSIX */
 }
 
 /* Give the fault the disposition it would have had without Immune. */
 static void decline(int sig, siginfo_t *info, void *ucv) {
   int slot = slot_of(sig);
-  const struct sigaction *prev = slot >= 0 ? &previous[slot] : NULL;
+  struct sigaction saved;
+  const struct sigaction *prev = NULL;
+  if (slot >= 0) {
+    saved = previous[slot];
+    prev = &saved;
+    /* One-shot handlers revert to the default, as the kernel would do. */
+    if (saved.sa_flags & SA_RESETHAND) {
+      memset(&previous[slot], 0, sizeof previous[slot]);
+      previous[slot].sa_handler = SIG_DFL;
+    }
+  }
   if (prev && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
     prev->sa_sigaction(sig, info, ucv);
     return;
@@ -154,8 +164,10 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   decline(sig, info, ucv);
 }
 
+static _Atomic int installed;
+
 void immune_install_fault_handlers(void) {
-  struct sigaction sa;
+  struct sigaction sa, old;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
   /* SA_ONSTACK: run on the per-thread alternate stack so stack exhaustion is
@@ -164,8 +176,28 @@ void immune_install_fault_handlers(void) {
    * synchronous signal), never recurse. */
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
-  for (unsigned i = 0; i < NUM_HANDLED; ++i)
-    sigaction(handled_signals[i], &sa, &previous[i]);
+  for (unsigned i = 0; i < NUM_HANDLED; ++i) {
+    if (immune_real_sigaction(handled_signals[i], &sa, &old) != 0) continue;
+    /* Installing twice must not chain the handler to itself. */
+    if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_fault))
+      previous[i] = old;
+  }
+  atomic_store(&installed, 1);
+}
+
+/* The program asks for a disposition of a signal the runtime handles (it
+ * installs a crash reporter, a test framework its fatal-signal handler): the
+ * runtime's handler stays in place so transactions keep healing, and the
+ * program's disposition becomes the one declined faults are chained to. The
+ * program sees the answers it would without Immune. */
+int immune_chain_sigaction(int sig, const struct sigaction *act,
+                           struct sigaction *old) {
+  int slot = slot_of(sig);
+  if (slot < 0 || !atomic_load(&installed)) return -1;
+  struct sigaction prev = previous[slot];
+  if (act) previous[slot] = *act;
+  if (old) *old = prev;
+  return 0;
 }
 
 IMMUNE_EXPORT uint64_t immune_recoveries(void) {

@@ -2,6 +2,10 @@
  *
  * - pthread_create: every new thread gets an alternate signal stack before it
  *   runs user code (alt_stack.c).
+ * - sigaction and signal: a program (or a test framework, or a crash
+ *   reporter) that installs its own SIGSEGV handler after start-up would
+ *   silently switch healing off; instead its handler is recorded as the one
+ *   declined faults are chained to (fault_handler.c).
  * - longjmp and friends: a non-local exit out of a protected function skips
  *   its pop, so the record would stay on the thread's transaction stack and a
  *   later fault outside every live transaction could "resurrect" it. Before
@@ -15,18 +19,29 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
                                  void *(*)(void *), void *);
 typedef void (*longjmp_fn)(struct __jmp_buf_tag *, int);
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
 static pthread_create_fn real_pthread_create;
+static sigaction_fn real_sigaction;
 static longjmp_fn real_longjmp, real__longjmp, real_siglongjmp, real_longjmp_chk;
 
+/* glibc exports its implementation under this name too; it is what we fall
+ * back on if dlsym cannot be used (static linking). */
+extern int __sigaction(int, const struct sigaction *, struct sigaction *);
+
 void immune_interceptors_init(void) {
+  if (!real_sigaction)
+    real_sigaction = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
+  if (!real_sigaction) real_sigaction = __sigaction;
   if (!real_pthread_create)
     real_pthread_create = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
   if (!real_longjmp) real_longjmp = (longjmp_fn)dlsym(RTLD_NEXT, "longjmp");
@@ -35,6 +50,32 @@ void immune_interceptors_init(void) {
     real_siglongjmp = (longjmp_fn)dlsym(RTLD_NEXT, "siglongjmp");
   if (!real_longjmp_chk)
     real_longjmp_chk = (longjmp_fn)dlsym(RTLD_NEXT, "__longjmp_chk");
+}
+
+/* ---- signal dispositions ----------------------------------------------- */
+
+int immune_real_sigaction(int sig, const struct sigaction *act,
+                          struct sigaction *old) {
+  if (!real_sigaction) immune_interceptors_init();
+  return real_sigaction(sig, act, old);
+}
+
+IMMUNE_EXPORT int sigaction(int sig, const struct sigaction *act,
+                            struct sigaction *old) {
+  if (immune_chain_sigaction(sig, act, old) == 0) return 0;
+  return immune_real_sigaction(sig, act, old);
+}
+
+/* glibc's signal(): BSD semantics (SA_RESTART, handler stays installed). */
+IMMUNE_EXPORT sighandler_t signal(int sig, sighandler_t handler) {
+  struct sigaction act, old;
+  memset(&act, 0, sizeof act);
+  act.sa_handler = handler;
+  act.sa_flags = SA_RESTART;
+  sigemptyset(&act.sa_mask);
+  sigaddset(&act.sa_mask, sig);
+  if (sigaction(sig, &act, &old) != 0) return SIG_ERR;
+  return old.sa_handler;
 }
 
 /* ---- threads ------------------------------------------------------------ */

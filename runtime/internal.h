@@ -25,6 +25,11 @@ void immune_rt_init(void);
 
 /* fault_handler.c */
 void immune_install_fault_handlers(void);
+/* The sigaction interceptor's hook: records the program's disposition for a
+ * signal the runtime handles and returns 0, or returns -1 when the call is
+ * not the runtime's business (pass it to libc). */
+int immune_chain_sigaction(int sig, const struct sigaction *act,
+                           struct sigaction *old);
 
 /* alt_stack.c: give the calling thread an alternate signal stack so a stack
  * overflow inside a transaction can still run the handler. */
@@ -33,6 +38,9 @@ void immune_alt_stack_thread_setup(void);
 
 /* interceptors.c: resolve the real libc functions (outside any handler). */
 void immune_interceptors_init(void);
+/* libc's sigaction, bypassing the runtime's own interceptor. */
+int immune_real_sigaction(int sig, const struct sigaction *act,
+                          struct sigaction *old);
 
 /* site_registry.c */
 void immune_count_abort(struct __immune_site *site);

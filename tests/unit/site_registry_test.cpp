@@ -1,0 +1,44 @@
+// The registry of protected functions and the counter API of immune.h.
+#include <catch2/catch.hpp>
+
+#include "tx_helpers.h"
+#include "immune/immune.h"
+
+#include <cstring>
+#include <vector>
+
+static int read_int(const volatile int *p) { return *p; }
+
+TEST_CASE("registered sites are counted and listed", "[sites]") {
+  static __immune_site a = make_site("registry_a"), b = make_site("registry_b");
+  __immune_site *table[] = {&a, &b};
+  size_t before = immune_stats(nullptr, 0);
+  __immune_register_sites_v1(table, 2);
+  CHECK(immune_stats(nullptr, 0) == before + 2);
+
+  in_transaction(&b, [] { return read_int(nullptr); });
+  in_transaction(&b, [] { return read_int(nullptr); });
+  CHECK(immune_function_aborts("registry_b") == 2);
+  CHECK(immune_function_aborts("registry_a") == 0);
+  CHECK(immune_function_aborts("no_such_function") == 0);
+
+  std::vector<immune_stat> stats(immune_stats(nullptr, 0));
+  REQUIRE(immune_stats(stats.data(), stats.size()) == stats.size());
+  bool found = false;
+  for (const immune_stat &s : stats)
+    if (std::strcmp(s.function, "registry_b") == 0) {
+      found = true;
+      CHECK(s.aborts == 2);
+      CHECK(std::strcmp(s.error_value, "-1") == 0);
+    }
+  CHECK(found);
+}
+
+TEST_CASE("a site from another ABI version is refused", "[sites]") {
+  static __immune_site old = make_site("from_old_plugin");
+  old.abi_version = IMMUNE_ABI_VERSION + 1;
+  __immune_site *table[] = {&old};
+  size_t before = immune_stats(nullptr, 0);
+  __immune_register_sites_v1(table, 1);
+  CHECK(immune_stats(nullptr, 0) == before);
+}
