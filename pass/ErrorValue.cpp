@@ -7,6 +7,7 @@
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Instructions.h"
 
 using namespace llvm;
 using namespace immune;
@@ -83,36 +84,63 @@ std::optional<Stated> fromConstant(const Constant *C) {
   return std::nullopt;
 }
 
+// The source-level return type from debug info, typedefs and cv-qualifiers
+// stripped; null without debug info.
+DIType *debugReturnType(const Function &F) {
+  DISubprogram *SP = F.getSubprogram();
+  if (!SP || !SP->getType()) return nullptr;
+  auto Types = SP->getType()->getTypeArray();
+  if (Types.size() == 0) return nullptr;
+  DIType *R = Types[0];
+  while (auto *D = dyn_cast_or_null<DIDerivedType>(R)) {
+    unsigned Tag = D->getTag();
+    if (Tag != dwarf::DW_TAG_typedef && Tag != dwarf::DW_TAG_const_type &&
+        Tag != dwarf::DW_TAG_volatile_type)
+      break;
+    R = D->getBaseType();
+  }
+  return R;
+}
+
 // Signedness of the source-level return type, from debug info when present.
 enum class Sign { Unknown, Signed, Unsigned, Bool };
 Sign returnSign(const Function &F) {
-  if (DISubprogram *SP = F.getSubprogram())
-    if (DISubroutineType *T = SP->getType()) {
-      auto Types = T->getTypeArray();
-      if (Types.size() > 0) {
-        DIType *R = Types[0];
-        while (auto *D = dyn_cast_or_null<DIDerivedType>(R)) {
-          if (D->getTag() == dwarf::DW_TAG_pointer_type ||
-              D->getTag() == dwarf::DW_TAG_reference_type)
-            break;
-          R = D->getBaseType();
-        }
-        if (auto *B = dyn_cast_or_null<DIBasicType>(R)) {
-          switch (B->getEncoding()) {
-          case dwarf::DW_ATE_boolean: return Sign::Bool;
-          case dwarf::DW_ATE_unsigned:
-          case dwarf::DW_ATE_unsigned_char: return Sign::Unsigned;
-          case dwarf::DW_ATE_signed:
-          case dwarf::DW_ATE_signed_char: return Sign::Signed;
-          default: break;
-          }
-        }
-      }
+  if (auto *B = dyn_cast_or_null<DIBasicType>(debugReturnType(F))) {
+    switch (B->getEncoding()) {
+    case dwarf::DW_ATE_boolean: return Sign::Bool;
+    case dwarf::DW_ATE_unsigned:
+    case dwarf::DW_ATE_unsigned_char: return Sign::Unsigned;
+    case dwarf::DW_ATE_signed:
+    case dwarf::DW_ATE_signed_char: return Sign::Signed;
+    default: break;
     }
+  }
   AttributeList A = F.getAttributes();
   if (A.hasRetAttr(Attribute::ZExt)) return Sign::Unsigned;
   if (A.hasRetAttr(Attribute::SExt)) return Sign::Signed;
   return Sign::Unknown;
+}
+
+// Whether the source-level return type is a struct, union or array that the
+// ABI returns in registers as a scalar (struct {int a, b;} comes back as an
+// i64, struct {double d;} as a double). Debug info says so directly; without
+// it, clang's own code says so: at the pipeline start, before any
+// optimization, the returned value is a coerced load from the aggregate's
+// stack slot.
+bool returnsCoercedAggregate(const Function &F) {
+  if (DIType *R = debugReturnType(F)) {
+    auto *C = dyn_cast<DICompositeType>(R);
+    return C && (C->getTag() == dwarf::DW_TAG_structure_type ||
+                 C->getTag() == dwarf::DW_TAG_union_type ||
+                 C->getTag() == dwarf::DW_TAG_class_type ||
+                 C->getTag() == dwarf::DW_TAG_array_type);
+  }
+  for (const BasicBlock &BB : F)
+    if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator()))
+      if (auto *L = dyn_cast_or_null<LoadInst>(Ret->getReturnValue()))
+        if (auto *A = dyn_cast<AllocaInst>(L->getPointerOperand()->stripPointerCasts()))
+          if (A->getAllocatedType()->isAggregateType()) return true;
+  return false;
 }
 
 std::string intText(const APInt &V, bool Signed) {
@@ -161,6 +189,18 @@ immune::chooseErrorValue(Function &F, const Constant *Explicit,
     EV.ZeroSret = true;
     EV.Text = "{0}";
     if (!S) EV.Why = "aggregate returned through memory: zeroed";
+    return EV;
+  }
+  // A small aggregate returned in registers: all zero, like any aggregate.
+  if (!RT->isVoidTy() && !RT->isAggregateType() && !RT->isVectorTy() &&
+      returnsCoercedAggregate(F)) {
+    if (S && !(S->K == Stated::Int && S->I == 0)) {
+      Error = "an aggregate return type can only return a zeroed value on abort";
+      return std::nullopt;
+    }
+    EV.Value = Constant::getNullValue(RT);
+    EV.Text = "{0}";
+    if (!S) EV.Why = "aggregate returned in registers: zeroed";
     return EV;
   }
   if (RT->isVoidTy()) {

@@ -17,7 +17,9 @@ static_assert(offsetof(__immune_tx, ctx) == 0, "abi.h: tx.ctx");
 static_assert(offsetof(__immune_tx, prev) == 8 * IMMUNE_CTX_WORDS, "abi.h: tx.prev");
 static_assert(offsetof(__immune_tx, site) == offsetof(__immune_tx, prev) + 8, "abi.h: tx.site");
 static_assert(offsetof(__immune_tx, aux) == offsetof(__immune_tx, site) + 8, "abi.h: tx.aux");
-static_assert(IMMUNE_TX_FIELD_AUX == 3 && IMMUNE_SITE_FIELD_NEXT == 7,
+static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
+              "abi.h: site fields are 8 bytes each after the two u32");
+static_assert(IMMUNE_TX_FIELD_AUX == 3 && IMMUNE_SITE_FIELD_NEXT == 9,
               "abi.h field indices changed: update RuntimeInterface.cpp");
 
 RuntimeInterface::RuntimeInterface(Module &M) {
@@ -32,7 +34,7 @@ RuntimeInterface::RuntimeInterface(Module &M) {
         "struct.__immune_tx");
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
   if (!SiteTy)
-    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, Ptr},
+    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr},
                                 "struct.__immune_site");
 
   TxTop = M.getNamedGlobal(IMMUNE_SYM_TX_TOP);

@@ -35,7 +35,9 @@ GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
       str(F.getName()),
       str(File),
       str(EV.Text),
-      ConstantInt::get(I64, 0),
+      ConstantInt::get(I64, 0), // aborts
+      ConstantInt::get(I64, 0), // window_start_ms
+      ConstantInt::get(I64, 0), // window_count
       ConstantPointerNull::get(PointerType::getUnqual(C)),
   };
   // Writable and internal: the runtime counts aborts and links the registry

@@ -16,9 +16,11 @@
 
 #include "internal.h"
 
-/* Large enough for the handler plus the kernel's signal frame with AVX-512
- * state; the handler's own frame is small (fixed report buffers). */
-#define ALT_STACK_MIN (64 * 1024)
+/* Large enough for the handler (its JSON record buffer is 48 KiB, the
+ * unwinder's cursor and context a few KiB), a nested fault during a
+ * backtrace, and the kernel's signal frames with AVX-512 state. Reserved
+ * with MAP_NORESERVE: only the pages a fault touches are ever committed. */
+#define ALT_STACK_MIN (256 * 1024)
 
 static pthread_key_t alt_stack_key;
 static int alt_stack_key_ok;

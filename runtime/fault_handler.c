@@ -12,40 +12,61 @@
  * stdio, locks or exceptions; everything used here was set up before the
  * fault. A fault we decline gets the previous disposition: a chained handler
  * is called, or the default action is re-armed so the faulting instruction
- * re-executes and the process dies of the same signal with its core dump. */
+ * re-executes and the process dies of the same signal with its core dump.
+ *
+ * Modes (IMMUNE_OPTIONS=mode=...): protect heals; monitor heals nothing but
+ * records every fatal fault (the sensor the heal loop reads); off installs
+ * no handler at all. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "backtrace.h"
+#include "event_log.h"
 #include "internal.h"
+#include "options.h"
 
 #if !defined(__x86_64__)
 #error "Immune's fault handler supports x86-64 only (see docs/design.md)"
 #endif
 
-static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define NUM_HANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
 
-/* What was installed before us, for chaining. Written once at install time. */
+/* What was installed before us (or later by the program), for chaining. */
 static struct sigaction previous[NUM_HANDLED];
+/* Which signals this runtime installed its handler for (per options). */
+static int ours[NUM_HANDLED];
 static _Atomic uint64_t total_recoveries;
 
-/* A checkpoint taken by a frame strictly below the faulting stack pointer on the
- * same stack cannot be live: live frames are above the code that faults. Such
- * a record was left by a non-local exit we did not see. 64 MiB bounds "same
- * stack", so a fault on an alternate or coroutine stack does not discard live
- * transactions of the thread's main stack. */
+/* A checkpoint taken by a frame strictly below the faulting stack pointer on
+ * the same stack cannot be live: live frames are above the code that faults.
+ * Such a record was left by a non-local exit we did not see. 64 MiB bounds
+ * "same stack", so a fault on an alternate or coroutine stack does not
+ * discard live transactions of the thread's main stack. */
 #define SAME_STACK_SPAN (64ull << 20)
 
 static int slot_of(int sig) {
   for (unsigned i = 0; i < NUM_HANDLED; ++i)
     if (handled_signals[i] == sig) return (int)i;
   return -1;
+}
+
+static int enabled(int sig) {
+  switch (sig) {
+  case SIGSEGV: return immune_opts.handle_segv;
+  case SIGBUS: return immune_opts.handle_bus;
+  case SIGFPE: return immune_opts.handle_fpe;
+  case SIGILL: return immune_opts.handle_ill;
+  case SIGABRT: return immune_opts.handle_abort;
+  default: return 0;
+  }
 }
 
 static struct __immune_tx *innermost_live(uint64_t fault_sp) {
@@ -55,34 +76,18 @@ static struct __immune_tx *innermost_live(uint64_t fault_sp) {
   return tx;
 }
 
-static void report_recovery(int sig, const siginfo_t *info, const ucontext_t *uc,
-                            const struct __immune_tx *tx) {
-  char line[512];
-  struct immune_buf b = {line, 0, sizeof line};
-  const struct __immune_site *s = tx->site;
-  immune_buf_str(&b, "immune: recovered ");
-  immune_buf_str(&b, immune_signal_name(sig));
-  immune_buf_str(&b, " (");
-  immune_buf_str(&b, immune_si_code_name(sig, info->si_code));
-  immune_buf_str(&b, ") at address ");
-  immune_buf_hex(&b, (uint64_t)(uintptr_t)info->si_addr);
-  immune_buf_str(&b, " pc ");
-  immune_buf_hex(&b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
-  immune_buf_str(&b, " in ");
-  immune_buf_str(&b, s->function);
-  if (s->file && s->file[0]) {
-    immune_buf_str(&b, " (");
-    immune_buf_str(&b, s->file);
-    immune_buf_str(&b, ")");
-  }
-  immune_buf_str(&b, ", returning ");
-  immune_buf_str(&b, s->error_value);
-  immune_buf_str(&b, "\n");
-  immune_write_all(2, b.data, b.len);
+/* Whether the signal is a fault of the code this thread was running: raised
+ * by the kernel for the faulting instruction (si_code > 0), or, for SIGABRT,
+ * raised by this process itself (abort(), __stack_chk_fail). A signal sent by
+ * another process with kill() is a request, never a fault to heal. */
+static int is_own_fault(int sig, const siginfo_t *info) {
+  if (sig == SIGABRT)
+    return (info->si_code == SI_TKILL || info->si_code == SI_USER) &&
+           info->si_pid == getpid();
+  return info->si_code > 0;
 }
 
-/* Make sigreturn resume at the checkpoint's second return, with rax = 1. */
-static void resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
+void immune_resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
   greg_t *r = uc->uc_mcontext.gregs;
   r[REG_RBX] = (greg_t)tx->ctx[0];
   r[REG_RBP] = (greg_t)tx->ctx[1];
@@ -98,8 +103,25 @@ static void resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
   r[REG_EFL] &= ~(greg_t)0x400;
 }
 
-static void raw_sigaction(int sig, const struct sigaction *sa) {
-  immune_real_sigaction(sig, sa, NULL); /* async-signal-safe per POSIX */
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Counts the abort in the site's window; returns 1 when the site has used up
+ * its max_recoveries in the window and must not heal any more. Relaxed
+ * atomics: concurrent faults at one site may blur the count by a few, never
+ * corrupt it. */
+static int over_budget(struct __immune_site *s) {
+  if (immune_opts.max_recoveries <= 0) return 0;
+  uint64_t now = now_ms(), start = __atomic_load_n(&s->window_start_ms, __ATOMIC_RELAXED);
+  if (start == 0 || now - start > (uint64_t)immune_opts.recovery_window_ms) {
+    __atomic_store_n(&s->window_start_ms, now ? now : 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->window_count, 0, __ATOMIC_RELAXED);
+  }
+  uint64_t n = __atomic_add_fetch(&s->window_count, 1, __ATOMIC_RELAXED);
+  return n > (uint64_t)immune_opts.max_recoveries;
 }
 
 /* Give the fault the disposition it would have had without Immune. */
@@ -130,7 +152,7 @@ static void decline(int sig, siginfo_t *info, void *ucv) {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
-  raw_sigaction(sig, &dfl);
+  immune_real_sigaction(sig, &dfl, NULL);
   if (info->si_code <= 0) {
     /* Sent by kill/raise: nothing re-executes, so send it again. It stays
      * pending while this handler runs and kills us on return. */
@@ -139,26 +161,45 @@ static void decline(int sig, siginfo_t *info, void *ucv) {
   /* Otherwise returning re-executes the faulting instruction under SIG_DFL. */
 }
 
+/* Whether declining leads to the default action, i.e. the process dies. */
+static int decline_is_fatal(int sig) {
+  int slot = slot_of(sig);
+  if (slot < 0) return 1;
+  const struct sigaction *p = &previous[slot];
+  if (p->sa_flags & SA_SIGINFO) return p->sa_sigaction == NULL;
+  return p->sa_handler == SIG_DFL || p->sa_handler == SIG_IGN;
+}
+
 static void on_fault(int sig, siginfo_t *info, void *ucv) {
   int saved_errno = errno;
   ucontext_t *uc = (ucontext_t *)ucv;
-  /* Only faults raised by the kernel for the instruction that caused them
-   * (si_code > 0) belong to the transaction; a SIGSEGV sent with kill() is a
-   * request to die, not a fault to heal. */
-  if (info->si_code > 0) {
-    struct __immune_tx *tx =
-        innermost_live((uint64_t)uc->uc_mcontext.gregs[REG_RSP]);
-    if (tx) {
+  /* A fault while this thread walks a backtrace: cut the walk short. */
+  if ((sig == SIGSEGV || sig == SIGBUS) && immune_backtrace_guard_resume(uc)) {
+    errno = saved_errno;
+    return;
+  }
+  struct __immune_tx *tx = NULL;
+  if (is_own_fault(sig, info))
+    tx = innermost_live((uint64_t)uc->uc_mcontext.gregs[REG_RSP]);
+  if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig)) {
+    if (over_budget(tx->site)) {
+      immune_log_event(IMMUNE_EV_ESCALATED, sig, info, uc, tx->site);
+    } else {
       /* Pop before anything else: a fault in the abort path belongs to the
        * next outer transaction, never to this one again. */
       __immune_tx_top = tx->prev;
       atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
       immune_count_abort(tx->site);
-      report_recovery(sig, info, uc, tx);
-      resume_at_checkpoint(uc, tx);
+      immune_log_event(IMMUNE_EV_RECOVERED, sig, info, uc, tx->site);
+      immune_resume_at_checkpoint(uc, tx);
       errno = saved_errno;
       return;
     }
+  } else if (is_own_fault(sig, info) && decline_is_fatal(sig)) {
+    /* The sensor: every fault that is about to kill the process leaves a
+     * record (in monitor mode with the transaction it would have aborted). */
+    immune_log_event(IMMUNE_EV_CRASHED, sig, info, uc,
+                     immune_opts.mode == IMMUNE_MODE_MONITOR && tx ? tx->site : NULL);
   }
   errno = saved_errno;
   decline(sig, info, ucv);
@@ -167,20 +208,24 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
 static _Atomic int installed;
 
 void immune_install_fault_handlers(void) {
+  if (immune_opts.mode == IMMUNE_MODE_OFF) return;
   struct sigaction sa, old;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
   /* SA_ONSTACK: run on the per-thread alternate stack so stack exhaustion is
    * healable. No SA_NODEFER: a fault inside this handler is a runtime bug and
    * must kill the process (the kernel forces the default for a blocked
-   * synchronous signal), never recurse. */
+   * synchronous signal), never recurse; the backtrace walker unblocks
+   * SIGSEGV/SIGBUS around itself on purpose (backtrace.c). */
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   for (unsigned i = 0; i < NUM_HANDLED; ++i) {
+    if (!enabled(handled_signals[i])) continue;
     if (immune_real_sigaction(handled_signals[i], &sa, &old) != 0) continue;
     /* Installing twice must not chain the handler to itself. */
     if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_fault))
       previous[i] = old;
+    ours[i] = 1;
   }
   atomic_store(&installed, 1);
 }
@@ -193,7 +238,7 @@ void immune_install_fault_handlers(void) {
 int immune_chain_sigaction(int sig, const struct sigaction *act,
                            struct sigaction *old) {
   int slot = slot_of(sig);
-  if (slot < 0 || !atomic_load(&installed)) return -1;
+  if (slot < 0 || !atomic_load(&installed) || !ours[slot]) return -1;
   struct sigaction prev = previous[slot];
   if (act) previous[slot] = *act;
   if (old) *old = prev;

@@ -8,17 +8,31 @@
  * runtime state is valid zero-initialised, so code that faults before this
  * runs simply gets the default action. */
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
 
+#include "event_log.h"
 #include "internal.h"
+#include "options.h"
+#include "symbols.h"
 
 static atomic_int state; /* 0 = not started, 1 = running, 2 = done */
 
 void immune_rt_init(void) {
   int expected = 0;
   if (!atomic_compare_exchange_strong(&state, &expected, 1)) return;
+  /* AT_SECURE: setuid/setgid; options that write files are dropped. */
+  immune_options_parse(getenv("IMMUNE_OPTIONS"), getauxval(AT_SECURE) != 0);
+  if (immune_opts.help) immune_options_print_help(2);
+  if (immune_opts.verbosity >= 2) immune_options_print(2);
   immune_interceptors_init();
-  immune_alt_stack_init();
-  immune_install_fault_handlers();
+  if (immune_opts.mode != IMMUNE_MODE_OFF) {
+    immune_symbols_init();
+    immune_event_log_init();
+    immune_alt_stack_init();
+    immune_install_fault_handlers();
+  }
+  if (immune_opts.verbosity >= 1) atexit(immune_dump_stats);
   atomic_store(&state, 2);
 }
 

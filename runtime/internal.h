@@ -30,6 +30,10 @@ void immune_install_fault_handlers(void);
  * not the runtime's business (pass it to libc). */
 int immune_chain_sigaction(int sig, const struct sigaction *act,
                            struct sigaction *old);
+/* Rewrites a signal context so that sigreturn resumes tx's checkpoint with
+ * a return value of 1. */
+struct ucontext_t;
+void immune_resume_at_checkpoint(struct ucontext_t *uc, const struct __immune_tx *tx);
 
 /* alt_stack.c: give the calling thread an alternate signal stack so a stack
  * overflow inside a transaction can still run the handler. */
@@ -44,6 +48,8 @@ int immune_real_sigaction(int sig, const struct sigaction *act,
 
 /* site_registry.c */
 void immune_count_abort(struct __immune_site *site);
+/* At exit: one stderr line per protected function that aborted, if any. */
+void immune_dump_stats(void);
 
 /* safe_format.c: async-signal-safe text building into a fixed buffer. */
 struct immune_buf {

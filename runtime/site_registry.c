@@ -64,3 +64,25 @@ IMMUNE_EXPORT size_t immune_stats(immune_stat *out, size_t max) {
   }
   return n;
 }
+
+void immune_dump_stats(void) {
+  char line[1024];
+  int header = 0;
+  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next) {
+    uint64_t n = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
+    if (!n) continue;
+    struct immune_buf b = {line, 0, sizeof line};
+    if (!header) {
+      immune_buf_str(&b, "immune: aborted transactions by function (pid ");
+      immune_buf_dec(&b, getpid());
+      immune_buf_str(&b, "):\n");
+      header = 1;
+    }
+    immune_buf_str(&b, "immune:   ");
+    immune_buf_str(&b, s->function);
+    immune_buf_str(&b, ": ");
+    immune_buf_udec(&b, n);
+    immune_buf_str(&b, "\n");
+    immune_write_all(2, b.data, b.len);
+  }
+}

@@ -44,6 +44,8 @@ struct __immune_site {
   const char *file;          /* source file, "" when unknown */
   const char *error_value;   /* the error value as text: "-1", "NULL", ... */
   uint64_t aborts;           /* updated atomically by the runtime */
+  uint64_t window_start_ms;  /* runtime-owned: escalation window start */
+  uint64_t window_count;     /* runtime-owned: aborts in that window */
   struct __immune_site *next; /* runtime-owned registry link */
 };
 
@@ -74,7 +76,9 @@ struct __immune_tx {
 #define IMMUNE_SITE_FIELD_FILE 4
 #define IMMUNE_SITE_FIELD_ERROR 5
 #define IMMUNE_SITE_FIELD_ABORTS 6
-#define IMMUNE_SITE_FIELD_NEXT 7
+#define IMMUNE_SITE_FIELD_WINDOW_START 7
+#define IMMUNE_SITE_FIELD_WINDOW_COUNT 8
+#define IMMUNE_SITE_FIELD_NEXT 9
 
 /* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
 #define IMMUNE_ANNOTATION_PROTECT "immune"

@@ -72,3 +72,16 @@ IMMUNE_PROTECT struct big ret_big(struct big *p) { return *p; }
 // CHECK: immune.abort:
 // CHECK-NEXT: ret void
 IMMUNE_PROTECT void ret_void(int *p) { *p = 1; }
+
+// A struct the ABI returns in one integer or floating register is still an
+// aggregate: zeroed, with or without debug info.
+struct two_ints { int a, b; };
+struct one_double { double d; };
+// CHECK-LABEL: define{{.*}} i64 @ret_two_ints(
+// CHECK: immune.abort:
+// CHECK-NEXT: ret i64 0
+IMMUNE_PROTECT struct two_ints ret_two_ints(struct two_ints *p) { return *p; }
+// CHECK-LABEL: define{{.*}} double @ret_one_double(
+// CHECK: immune.abort:
+// CHECK-NEXT: ret double 0.000000e+00
+IMMUNE_PROTECT struct one_double ret_one_double(struct one_double *p) { return *p; }

@@ -75,7 +75,7 @@ TEST_CASE("threads get an alternate signal stack", "[tx]") {
   std::thread t([&] {
     stack_t ss;
     enabled = sigaltstack(nullptr, &ss) == 0 && !(ss.ss_flags & SS_DISABLE) &&
-              ss.ss_size >= 64 * 1024;
+              ss.ss_size >= 256 * 1024;
   });
   t.join();
   CHECK(enabled);

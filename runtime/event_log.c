@@ -1,0 +1,277 @@
+/* Writes each fault event twice over: a one-line summary for people
+ * (stderr, and syslog when asked) and a JSON record for tools (log_path),
+ * appended with one write(2) so concurrent writers never interleave. Runs
+ * inside the signal handler: a fixed buffer on the alternate stack, no
+ * allocation, no stdio, no locks. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backtrace.h"
+#include "event_log.h"
+#include "internal.h"
+#include "options.h"
+#include "symbols.h"
+
+static int log_fd = -1;
+static int syslog_fd = -1;
+
+/* JSON records are built in buffers from this pool, not on the stack: the
+ * handler may run on an alternate stack the program set up itself, which
+ * can be as small as a few KiB (Catch2 uses 32 KiB from the heap). A buffer
+ * is claimed with one compare-and-swap; when all are in use (more threads
+ * faulting at the same instant than buffers), the record is skipped and
+ * only the summary line is written. The pages cost nothing until used. */
+#define RECORD_BUFFERS 8
+#define RECORD_SIZE (48 * 1024)
+static char record_pool[RECORD_BUFFERS][RECORD_SIZE];
+static _Atomic int record_busy[RECORD_BUFFERS];
+static _Atomic uint64_t records_dropped;
+
+static int claim_record_buffer(void) {
+  for (int i = 0; i < RECORD_BUFFERS; ++i) {
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&record_busy[i], &expected, 1)) return i;
+  }
+  return -1;
+}
+
+void immune_event_log_init(void) {
+  if (immune_opts.log_path && strcmp(immune_opts.log_path, "stderr") != 0) {
+    log_fd = open(immune_opts.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (log_fd < 0) {
+      char line[512];
+      struct immune_buf b = {line, 0, sizeof line};
+      immune_buf_str(&b, "immune: cannot open log_path '");
+      immune_buf_str(&b, immune_opts.log_path);
+      immune_buf_str(&b, "'; event records go nowhere\n");
+      immune_write_all(2, b.data, b.len);
+    }
+  }
+  if (immune_opts.syslog) {
+    syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, "/dev/log");
+    if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&a, sizeof a) != 0) {
+      close(syslog_fd);
+      syslog_fd = -1;
+    }
+  }
+}
+
+static const char *kind_name(enum immune_event_kind k) {
+  return k == IMMUNE_EV_RECOVERED ? "recovered" : k == IMMUNE_EV_ESCALATED ? "escalated" : "crashed";
+}
+
+/* JSON string contents: quotes, backslashes and control characters escaped,
+ * at most `limit` input bytes. */
+static void json_str(struct immune_buf *b, const char *s, size_t limit) {
+  static const char hex[] = "0123456789abcdef";
+  immune_buf_str(b, "\"");
+  for (size_t i = 0; s && s[i] && i < limit; ++i) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[7] = {0};
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+    } else if (c < 0x20) {
+      memcpy(esc, "\\u00", 4);
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+    } else {
+      esc[0] = (char)c;
+    }
+    immune_buf_str(b, esc);
+  }
+  immune_buf_str(b, "\"");
+}
+
+static void json_hex(struct immune_buf *b, uint64_t v) {
+  immune_buf_str(b, "\"");
+  immune_buf_hex(b, v);
+  immune_buf_str(b, "\"");
+}
+
+static void two(struct immune_buf *b, long v) {
+  char d[3] = {(char)('0' + v / 10 % 10), (char)('0' + v % 10), 0};
+  immune_buf_str(b, d);
+}
+
+/* ISO 8601 UTC from the real-time clock (days-to-civil, Howard Hinnant). */
+static void iso_time(struct immune_buf *b) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  long long z = ts.tv_sec / 86400 + 719468, secs = ts.tv_sec % 86400;
+  long long era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097;
+  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  long long y = yoe + era * 400 + (m <= 2);
+  immune_buf_dec(b, y);
+  immune_buf_str(b, "-");
+  two(b, m);
+  immune_buf_str(b, "-");
+  two(b, d);
+  immune_buf_str(b, "T");
+  two(b, secs / 3600);
+  immune_buf_str(b, ":");
+  two(b, secs / 60 % 60);
+  immune_buf_str(b, ":");
+  two(b, secs % 60);
+  immune_buf_str(b, ".");
+  char us[7];
+  long v = ts.tv_nsec / 1000;
+  for (int i = 5; i >= 0; --i, v /= 10) us[i] = (char)('0' + v % 10);
+  us[6] = 0;
+  immune_buf_str(b, us);
+  immune_buf_str(b, "Z");
+}
+
+static void summary(struct immune_buf *b, enum immune_event_kind kind, int sig,
+                    const siginfo_t *info, const ucontext_t *uc,
+                    const struct __immune_site *site) {
+  immune_buf_str(b, "immune: ");
+  immune_buf_str(b, kind_name(kind));
+  immune_buf_str(b, kind == IMMUNE_EV_RECOVERED ? " " : ": ");
+  immune_buf_str(b, immune_signal_name(sig));
+  immune_buf_str(b, " (");
+  immune_buf_str(b, immune_si_code_name(sig, info->si_code));
+  immune_buf_str(b, ") at address ");
+  immune_buf_hex(b, (uint64_t)(uintptr_t)info->si_addr);
+  immune_buf_str(b, " pc ");
+  immune_buf_hex(b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
+  if (site) {
+    immune_buf_str(b, " in ");
+    immune_buf_str(b, site->function);
+    if (site->file && site->file[0]) {
+      immune_buf_str(b, " (");
+      immune_buf_str(b, site->file);
+      immune_buf_str(b, ")");
+    }
+  }
+  switch (kind) {
+  case IMMUNE_EV_RECOVERED:
+    immune_buf_str(b, ", returning ");
+    immune_buf_str(b, site->error_value);
+    break;
+  case IMMUNE_EV_ESCALATED:
+    immune_buf_str(b, ": more than ");
+    immune_buf_dec(b, immune_opts.max_recoveries);
+    immune_buf_str(b, " recoveries within ");
+    immune_buf_dec(b, immune_opts.recovery_window_ms);
+    immune_buf_str(b, " ms, not healing");
+    break;
+  case IMMUNE_EV_CRASHED:
+    immune_buf_str(b, site ? " (monitor mode: not healed)" : " outside any transaction");
+    break;
+  }
+  immune_buf_str(b, "\n");
+}
+
+static void json_record(struct immune_buf *b, enum immune_event_kind kind, int sig,
+                        const siginfo_t *info, const ucontext_t *uc,
+                        const struct __immune_site *site) {
+  static const char *const modes[] = {"protect", "monitor", "off"};
+  immune_buf_str(b, "{\"time\":\"");
+  iso_time(b);
+  immune_buf_str(b, "\",\"pid\":");
+  immune_buf_dec(b, getpid());
+  immune_buf_str(b, ",\"tid\":");
+  immune_buf_dec(b, syscall(SYS_gettid));
+  immune_buf_str(b, ",\"event\":\"");
+  immune_buf_str(b, kind_name(kind));
+  immune_buf_str(b, "\",\"mode\":\"");
+  immune_buf_str(b, modes[immune_opts.mode]);
+  immune_buf_str(b, "\",\"signal\":\"");
+  immune_buf_str(b, immune_signal_name(sig));
+  immune_buf_str(b, "\",\"signo\":");
+  immune_buf_dec(b, sig);
+  immune_buf_str(b, ",\"si_code\":\"");
+  immune_buf_str(b, immune_si_code_name(sig, info->si_code));
+  immune_buf_str(b, "\",\"code\":");
+  immune_buf_dec(b, info->si_code);
+  immune_buf_str(b, ",\"address\":");
+  json_hex(b, (uint64_t)(uintptr_t)info->si_addr);
+  immune_buf_str(b, ",\"pc\":");
+  json_hex(b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
+  immune_buf_str(b, ",\"function\":");
+  if (site) {
+    json_str(b, site->function, 512);
+    immune_buf_str(b, ",\"symbol\":");
+    json_str(b, site->symbol, 512);
+    immune_buf_str(b, ",\"file\":");
+    json_str(b, site->file, 512);
+    immune_buf_str(b, ",\"error_value\":");
+    if (kind == IMMUNE_EV_RECOVERED)
+      json_str(b, site->error_value, 64);
+    else
+      immune_buf_str(b, "null");
+    immune_buf_str(b, ",\"site_aborts\":");
+    immune_buf_udec(b, __atomic_load_n(&site->aborts, __ATOMIC_RELAXED));
+  } else {
+    immune_buf_str(b, "null,\"error_value\":null");
+  }
+  immune_buf_str(b, ",\"buffer\":null,\"backtrace\":[");
+  uint64_t pcs[IMMUNE_MAX_FRAMES];
+  size_t max = (size_t)immune_opts.backtrace_depth;
+  if (max > IMMUNE_MAX_FRAMES) max = IMMUNE_MAX_FRAMES;
+  size_t n = immune_backtrace(uc, pcs, max);
+  for (size_t i = 0; i < n; ++i) {
+    /* Every frame needs at most ~1.2 KiB; stop before the buffer would cut
+     * the record, so it stays valid JSON. */
+    if (b->cap - b->len < 1400) break;
+    struct immune_symbol sym;
+    /* A return address points after the call; look up the call itself. */
+    immune_symbolize(i == 0 ? pcs[i] : pcs[i] - 1, &sym);
+    immune_buf_str(b, i ? ",{\"pc\":" : "{\"pc\":");
+    json_hex(b, pcs[i]);
+    immune_buf_str(b, ",\"module\":");
+    json_str(b, sym.module, 512);
+    immune_buf_str(b, ",\"offset\":");
+    json_hex(b, sym.offset + (i == 0 || !sym.module[0] ? 0 : 1));
+    if (sym.name) {
+      immune_buf_str(b, ",\"symbol\":");
+      json_str(b, sym.name, 512);
+      immune_buf_str(b, ",\"symbol_offset\":");
+      json_hex(b, sym.name_offset + (i == 0 ? 0 : 1));
+    }
+    immune_buf_str(b, "}");
+  }
+  immune_buf_str(b, "]}\n");
+}
+
+void immune_log_event(enum immune_event_kind kind, int sig, const siginfo_t *info,
+                      const ucontext_t *uc, const struct __immune_site *site) {
+  char line[768];
+  struct immune_buf s = {line, 0, sizeof line};
+  summary(&s, kind, sig, info, uc, site);
+  if (immune_opts.verbosity >= 1) immune_write_all(2, s.data, s.len);
+  if (syslog_fd >= 0) {
+    char msg[800];
+    struct immune_buf m = {msg, 0, sizeof msg};
+    /* <PRI>: facility user (8) + warning (4) for recoveries, error (3) else. */
+    immune_buf_str(&m, kind == IMMUNE_EV_RECOVERED ? "<12>immune[" : "<11>immune[");
+    immune_buf_dec(&m, getpid());
+    immune_buf_str(&m, "]: ");
+    immune_buf_str(&m, line + 8); /* without the "immune: " prefix */
+    send(syslog_fd, m.data, m.len - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  if (log_fd >= 0) {
+    int slot = claim_record_buffer();
+    if (slot < 0) {
+      atomic_fetch_add(&records_dropped, 1);
+      return;
+    }
+    struct immune_buf r = {record_pool[slot], 0, RECORD_SIZE};
+    json_record(&r, kind, sig, info, uc, site);
+    immune_write_all(log_fd, r.data, r.len);
+    atomic_store(&record_busy[slot], 0);
+  }
+}

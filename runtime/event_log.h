@@ -1,0 +1,20 @@
+/* Event records: one per recovery, crash or escalation (see docs/reports.md
+ * for the schema). Written from the fault path: fixed buffers, raw writes. */
+#ifndef IMMUNE_RT_EVENT_LOG_H
+#define IMMUNE_RT_EVENT_LOG_H
+
+#include <signal.h>
+#include <ucontext.h>
+
+#include "immune/abi.h"
+
+enum immune_event_kind { IMMUNE_EV_RECOVERED, IMMUNE_EV_CRASHED, IMMUNE_EV_ESCALATED };
+
+/* At start-up, after the options: open log_path, connect to syslog. */
+void immune_event_log_init(void);
+
+/* site: the transaction that recovered or escalated, or NULL. */
+void immune_log_event(enum immune_event_kind kind, int sig, const siginfo_t *info,
+                      const ucontext_t *uc, const struct __immune_site *site);
+
+#endif

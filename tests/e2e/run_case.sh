@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# One end-to-end case: build a real program with the Immune wrapper, run it,
+# and check what a user would notice (exit status or killing signal, the
+# program's own checks on stdout, the recovery lines on stderr).
+#
+#   run_case.sh COMPILER SOURCE OPT EXPECT WORKDIR
+#
+#   COMPILER  build/bin/immune-cc or build/bin/immune-c++
+#   SOURCE    the case's main source file (tests/e2e/cases/*.c, *.cpp)
+#   OPT       optimization level: O0, O2, ... (passed as -OPT)
+#   EXPECT    heal         the program exits 0 (it healed and its checks passed)
+#             crash:SIGX   the process is killed by signal SIGX, as without
+#                          Immune (the shell would see 128+SIGX)
+#             exit:N       the program exits with status N
+#   WORKDIR   scratch directory for this (case, OPT); emptied first
+#
+# The source describes the rest in comment lines of the form `E2E-KEY: value`:
+#
+#   E2E-CFLAGS: flags     more compiler/wrapper flags (compile and link)
+#   E2E-LDFLAGS: flags    more flags for the link steps only
+#   E2E-SRC: file         another source of the executable (next to SOURCE)
+#   E2E-SHLIB: file       built with -shared -fPIC into libe2e.so, which the
+#                         executable links (with an rpath)
+#   E2E-POLICY: line      one line of a policy file passed with
+#                         --immune-policy (repeatable)
+#   E2E-RECOVERED: N      exactly N "immune: recovered" lines on stderr
+#                         (default: at least one for heal, none otherwise)
+#   E2E-STDOUT: text      stdout contains this fixed text (repeatable)
+#   E2E-STDERR: regex     some stderr line matches this ERE (repeatable)
+#
+# Every stderr line that starts with "immune: recovered" must have the
+# documented format, and no stdout line may start with "FAIL".
+# On failure the script prints the commands (a reproducer), the status, and
+# the program's output.
+set -uo pipefail
+
+if [ $# -ne 5 ]; then
+  echo "usage: $0 COMPILER SOURCE OPT EXPECT WORKDIR" >&2
+  exit 2
+fi
+cc=$1 src=$2 opt=$3 expect=$4 work=$5
+srcdir=$(cd "$(dirname "$src")" && pwd)
+
+# The plugin reads these; a developer's shell must not change what a case
+# protects. No core files: crash cases die on purpose.
+unset IMMUNE_POLICY IMMUNE_PROTECT_ALL IMMUNE_OPTIONS
+ulimit -c 0
+
+rm -rf "$work" && mkdir -p "$work" || exit 2
+log=$work/commands.sh
+echo "# reproducer for $(basename "$src") at -$opt (run from any directory)" >"$log"
+
+failed=0
+fail() {
+  echo "FAIL: $*"
+  failed=1
+}
+
+# directive KEY: every value of `E2E-KEY: value` in the source, one per line.
+directive() {
+  sed -n "s/^.*E2E-$1:[[:space:]]*\(.*[^[:space:]]\)[[:space:]]*\$/\1/p" "$src"
+}
+
+run_logged() {
+  printf '%q ' "$@" >>"$log"
+  echo >>"$log"
+  "$@"
+}
+
+# ---- build -------------------------------------------------------------------
+read -r -a cflags <<<"$(directive CFLAGS | tr '\n' ' ')"
+read -r -a ldflags <<<"$(directive LDFLAGS | tr '\n' ' ')"
+flags=("-$opt" -Wall -I"$srcdir" "${cflags[@]}")
+
+mapfile -t policy < <(directive POLICY)
+if [ ${#policy[@]} -gt 0 ]; then
+  printf '%s\n' "${policy[@]}" >"$work/policy.txt"
+  echo "# policy.txt:" >>"$log"
+  printf '#   %s\n' "${policy[@]}" >>"$log"
+  flags+=("--immune-policy=$work/policy.txt")
+fi
+
+build() {
+  local objs=() i=0 s
+  for s in "$src" $(directive SRC | sed "s|^|$srcdir/|"); do
+    run_logged "$cc" "${flags[@]}" -c "$s" -o "$work/obj$i.o" || return 1
+    objs+=("$work/obj$i.o")
+    i=$((i + 1))
+  done
+  local shlib
+  shlib=$(directive SHLIB)
+  if [ -n "$shlib" ]; then
+    run_logged "$cc" "${flags[@]}" "${ldflags[@]}" -shared -fPIC \
+      "$srcdir/$shlib" -o "$work/libe2e.so" || return 1
+    objs+=("$work/libe2e.so" "-Wl,-rpath,$work")
+  fi
+  run_logged "$cc" "${flags[@]}" "${ldflags[@]}" "${objs[@]}" -o "$work/prog"
+}
+
+if ! build >"$work/build.log" 2>&1; then
+  echo "FAIL: build failed"
+  cat "$log" "$work/build.log"
+  exit 1
+fi
+
+# ---- run ---------------------------------------------------------------------
+# perl reports how the program ended: bash's $? cannot tell "killed by SIGSEGV"
+# from "exit(139)", and that difference is what a crash case is about.
+echo "$work/prog >stdout 2>stderr" >>"$log"
+perl -e '
+  my ($limit, $out) = (shift, shift);
+  my $pid = fork // die "fork: $!";
+  if ($pid == 0) { exec @ARGV or exit 127 }
+  local $SIG{ALRM} = sub { kill "KILL", $pid; $timed_out = 1 };
+  alarm $limit;
+  waitpid $pid, 0;
+  my $st = $?;
+  open my $fh, ">", $out or die;
+  print $fh ($timed_out ? "timeout" : ($st & 127) ? "signal " . ($st & 127)
+                                                  : "exit " . ($st >> 8)), "\n";
+' 90 "$work/status" "$work/prog" >"$work/stdout" 2>"$work/stderr"
+status=$(cat "$work/status")
+
+# ---- check -------------------------------------------------------------------
+case "$expect" in
+  heal) want="exit 0" ;;
+  exit:*) want="exit ${expect#exit:}" ;;
+  crash:SIG*) want="signal $(kill -l "${expect#crash:SIG}")" ;;
+  *) echo "run_case.sh: bad expectation '$expect'" >&2; exit 2 ;;
+esac
+[ "$status" = "$want" ] || fail "program ended with '$status', expected '$want' ($expect)"
+
+recovery_re='^immune: recovered SIG[A-Z]+ \([A-Z_]+\) at address 0x[0-9a-f]+ pc 0x[0-9a-f]+ in .+, returning .+$'
+recovered=$(grep -c '^immune: recovered' "$work/stderr")
+malformed=$(grep '^immune: recovered' "$work/stderr" | grep -Evc "$recovery_re")
+[ "$malformed" = 0 ] || fail "$malformed malformed recovery line(s) on stderr"
+
+want_recovered=$(directive RECOVERED)
+if [ -n "$want_recovered" ]; then
+  [ "$recovered" = "$want_recovered" ] ||
+    fail "$recovered recovery line(s) on stderr, expected $want_recovered"
+elif [ "$expect" = heal ]; then
+  [ "$recovered" -ge 1 ] || fail "no recovery line on stderr"
+else
+  [ "$recovered" = 0 ] || fail "$recovered recovery line(s) on stderr, expected none"
+fi
+
+while IFS= read -r text; do
+  grep -qF -- "$text" "$work/stdout" || fail "stdout lacks: $text"
+done < <(directive STDOUT)
+while IFS= read -r re; do
+  grep -qE -- "$re" "$work/stderr" || fail "no stderr line matches: $re"
+done < <(directive STDERR)
+if grep -q '^FAIL' "$work/stdout"; then fail "the program's own checks failed"; fi
+
+if [ "$failed" = 1 ]; then
+  echo "---- commands ($log)"
+  cat "$log"
+  echo "---- status: $status"
+  echo "---- stdout (last 40 lines)"
+  tail -n 40 "$work/stdout"
+  echo "---- stderr (last 40 lines)"
+  tail -n 40 "$work/stderr"
+  exit 1
+fi
+echo "PASS: $(basename "$src") -$opt: $status, $recovered recovery line(s)"
