@@ -2,6 +2,7 @@
 #include "ImmunePass.h"
 #include "Compat.h"
 #include "ErrorValue.h"
+#include "Manifest.h"
 #include "Options.h"
 #include "Policy.h"
 #include "RuntimeInterface.h"
@@ -59,6 +60,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   Selector Sel(M, Opts, Pol.get());
   std::optional<RuntimeInterface> RT;
   std::optional<SiteTable> Sites;
+  Manifest Man;
   bool Changed = false;
 
   for (Function &F : M) {
@@ -74,6 +76,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       ORE.emit([&] {
         return OptimizationRemarkMissed("immune", "NotProtected", &F) << Msg;
       });
+      Man.notProtected(F, Unsupported);
       continue;
     }
 
@@ -82,6 +85,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
         chooseErrorValue(F, Ch.ReturnArg, Ch.ReturnText, Ch.ReturnWhy, Err);
     if (!EV) {
       warnAt(F, "immune: cannot protect '" + F.getName() + "': " + Err);
+      Man.notProtected(F, Err);
       continue;
     }
 
@@ -92,6 +96,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     std::string File = Selector::sourceFile(F);
     GlobalVariable *Site = Sites->add(F, *EV, File);
     makeTransaction(F, *EV, Site, *RT);
+    Man.protectedFunction(F, Ch.Reason, *EV);
     Changed = true;
     ORE.emit([&] {
       return OptimizationRemark("immune", "Protected", &F)
@@ -101,5 +106,9 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     });
   }
   if (Sites) Sites->finish();
+  if (!Opts.ManifestDir.empty()) {
+    std::string Err = Man.write(M, Opts.ManifestDir);
+    if (!Err.empty()) M.getContext().diagnose(ModuleError(Err));
+  }
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }

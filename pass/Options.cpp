@@ -18,6 +18,11 @@ static cl::opt<bool>
                   cl::desc("Protect every function that can be protected; "
                            "env IMMUNE_PROTECT_ALL=1"));
 
+static cl::opt<std::string>
+    ManifestOpt("immune-manifest", cl::Hidden, cl::value_desc("dir"),
+                cl::desc("Write a JSON manifest of each module's functions "
+                         "into this directory; env IMMUNE_MANIFEST"));
+
 static bool envFlag(const char *Name) {
   const char *V = std::getenv(Name);
   if (!V) return false;
@@ -34,5 +39,9 @@ immune::PassOptions immune::currentOptions() {
     O.PolicyPath = P;
   O.ProtectAll = ProtectAllOpt.getNumOccurrences() ? bool(ProtectAllOpt)
                                                     : envFlag("IMMUNE_PROTECT_ALL");
+  if (ManifestOpt.getNumOccurrences())
+    O.ManifestDir = ManifestOpt;
+  else if (const char *D = std::getenv("IMMUNE_MANIFEST"))
+    O.ManifestDir = D;
   return O;
 }

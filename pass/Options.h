@@ -14,6 +14,7 @@ namespace immune {
 struct PassOptions {
   std::string PolicyPath; // -immune-policy / IMMUNE_POLICY
   bool ProtectAll = false; // -immune-protect-all / IMMUNE_PROTECT_ALL=1
+  std::string ManifestDir; // -immune-manifest / IMMUNE_MANIFEST
 };
 
 // The options in force: a cl::opt given on the command line wins over the

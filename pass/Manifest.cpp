@@ -1,0 +1,188 @@
+// See Manifest.h.
+#include "Manifest.h"
+#include "Selection.h"
+
+#include "immune/abi.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <set>
+
+using namespace llvm;
+using namespace immune;
+
+void Manifest::protectedFunction(const Function &F, const std::string &Reason,
+                                 const ErrorValue &EV) {
+  Entry &E = Entries[&F];
+  E.Protected = true;
+  E.Reason = Reason;
+  E.ErrorText = EV.Text;
+  E.ErrorWhy = EV.Why;
+}
+
+void Manifest::notProtected(const Function &F, const std::string &Reason) {
+  Entries[&F].Reason = Reason;
+}
+
+namespace {
+
+// How a call's result is used: tested (compared, switched or branched on,
+// directly or after a conversion or a trip through a local variable),
+// otherwise used, or ignored.
+enum class ResultUse { Ignored, Used, Checked };
+
+ResultUse classify(const Value *V, SmallPtrSetImpl<const Value *> &Seen, unsigned Depth = 0) {
+  if (Depth > 6 || !Seen.insert(V).second) return ResultUse::Used;
+  ResultUse Best = ResultUse::Ignored;
+  for (const User *U : V->users()) {
+    ResultUse This = ResultUse::Used;
+    if (isa<ICmpInst>(U) || isa<FCmpInst>(U) || isa<SwitchInst>(U) ||
+        isa<BranchInst>(U) || isa<SelectInst>(U)) {
+      This = ResultUse::Checked;
+    } else if (isa<CastInst>(U) || isa<PHINode>(U) || isa<FreezeInst>(U)) {
+      This = classify(U, Seen, Depth + 1);
+      if (This == ResultUse::Ignored) This = ResultUse::Used;
+    } else if (auto *St = dyn_cast<StoreInst>(U)) {
+      // -O0 style: the result goes to a local, and the local is tested.
+      if (St->getValueOperand() == V)
+        if (auto *A = dyn_cast<AllocaInst>(St->getPointerOperand()))
+          for (const User *AU : A->users())
+            if (auto *L = dyn_cast<LoadInst>(AU)) {
+              ResultUse LU = classify(L, Seen, Depth + 1);
+              if (LU == ResultUse::Checked) This = ResultUse::Checked;
+            }
+    }
+    if (This > Best) Best = This;
+  }
+  return Best;
+}
+
+struct CallerFacts {
+  unsigned Calls = 0, Checked = 0, Used = 0, Ignored = 0;
+};
+
+std::string sourceLine(const Function &F) {
+  if (DISubprogram *SP = F.getSubprogram()) return std::to_string(SP->getLine());
+  return "";
+}
+
+} // namespace
+
+std::string Manifest::write(const Module &M, const std::string &Dir) {
+  // Call-site facts for every callee named in this module.
+  std::map<std::string, CallerFacts> Facts;
+  for (const Function &Caller : M)
+    for (const BasicBlock &BB : Caller)
+      for (const Instruction &I : BB) {
+        auto *CB = dyn_cast<CallBase>(&I);
+        if (!CB || isa<IntrinsicInst>(CB)) continue;
+        const Function *Callee = CB->getCalledFunction();
+        if (!Callee || Callee->getName().starts_with(IMMUNE_PREFIX)) continue;
+        CallerFacts &CF = Facts[Callee->getName().str()];
+        ++CF.Calls;
+        if (CB->getType()->isVoidTy()) continue;
+        SmallPtrSet<const Value *, 16> Seen;
+        switch (classify(CB, Seen)) {
+        case ResultUse::Checked: ++CF.Checked; break;
+        case ResultUse::Used: ++CF.Used; break;
+        case ResultUse::Ignored: ++CF.Ignored; break;
+        }
+      }
+
+  json::Array Functions;
+  for (const Function &F : M) {
+    if (F.isDeclaration() || F.getName().starts_with(IMMUNE_PREFIX)) continue;
+    json::Object O;
+    std::string Sym = F.getName().str();
+    O["symbol"] = Sym;
+    O["function"] = demangle(Sym);
+    O["file"] = Selector::sourceFile(F);
+    std::string Line = sourceLine(F);
+    if (!Line.empty()) O["line"] = std::stoi(Line);
+    auto It = Entries.find(&F);
+    bool Prot = It != Entries.end() && It->second.Protected;
+    O["protected"] = Prot;
+    if (It != Entries.end()) O["reason"] = It->second.Reason;
+    if (Prot) {
+      O["error_value"] = It->second.ErrorText;
+      O["error_value_why"] = It->second.ErrorWhy;
+      // Effects an abort cannot undo: calls leaving this module.
+      std::set<std::string> External;
+      for (const BasicBlock &BB : F)
+        for (const Instruction &I : BB)
+          if (auto *CB = dyn_cast<CallBase>(&I)) {
+            if (isa<IntrinsicInst>(CB)) continue;
+            const Function *Callee = CB->getCalledFunction();
+            if (!Callee)
+              External.insert("(indirect call)");
+            else if (Callee->isDeclaration() &&
+                     !Callee->getName().starts_with(IMMUNE_PREFIX))
+              External.insert(Callee->getName().str());
+          }
+      json::Array Calls;
+      for (const std::string &C : External) Calls.push_back(C);
+      O["not_rolled_back"] = std::move(Calls);
+      O["relocated_buffers"] = json::Array();
+    } else {
+      // What it would return if a policy protected it: immune-heal's
+      // candidates are usually functions nobody has protected yet.
+      std::string Err;
+      if (auto EV = chooseErrorValue(const_cast<Function &>(F), nullptr,
+                                     std::nullopt, "", Err)) {
+        O["error_value"] = EV->Text;
+        O["error_value_why"] = EV->Why;
+      }
+    }
+    auto FIt = Facts.find(Sym);
+    CallerFacts CF = FIt == Facts.end() ? CallerFacts() : FIt->second;
+    O["callers_in_module"] = json::Object{{"calls", CF.Calls},
+                                          {"result_checked", CF.Checked},
+                                          {"result_used", CF.Used},
+                                          {"result_ignored", CF.Ignored}};
+    O["returns"] = F.getReturnType()->isVoidTy() ? "void" : "value";
+    Functions.push_back(std::move(O));
+  }
+
+  // Calls into functions defined elsewhere, with how their results are used
+  // here: immune-heal adds these up across manifests.
+  json::Object ExternalFacts;
+  for (const auto &[Name, CF] : Facts) {
+    const Function *Callee = M.getFunction(Name);
+    if (Callee && !Callee->isDeclaration()) continue;
+    ExternalFacts[Name] = json::Object{{"calls", CF.Calls},
+                                       {"result_checked", CF.Checked},
+                                       {"result_used", CF.Used},
+                                       {"result_ignored", CF.Ignored}};
+  }
+
+  json::Object Root{{"immune_manifest", 1},
+                    {"module", M.getSourceFileName()},
+                    {"functions", std::move(Functions)},
+                    {"callees_elsewhere", std::move(ExternalFacts)}};
+
+  if (std::error_code EC = sys::fs::create_directories(Dir))
+    return "cannot create manifest directory '" + Dir + "': " + EC.message();
+  // One file per module: the source's name plus a hash of its full path, so
+  // two files named util.c in different directories do not collide.
+  std::string Src = M.getSourceFileName();
+  SmallString<256> Path(Dir);
+  sys::path::append(Path, (sys::path::filename(Src) + "-" +
+                           utohexstr(xxh3_64bits(Src), /*LowerCase=*/true) +
+                           ".immune.json")
+                              .str());
+  std::error_code EC;
+  raw_fd_ostream OS(Path, EC, sys::fs::OF_Text);
+  if (EC) return "cannot write manifest '" + std::string(Path) + "': " + EC.message();
+  OS << formatv("{0:2}", json::Value(std::move(Root))) << "\n";
+  return "";
+}

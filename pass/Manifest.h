@@ -1,0 +1,41 @@
+// The per-module JSON manifest (-immune-manifest=DIR / IMMUNE_MANIFEST):
+// what the pass knows statically about every function it saw, for people
+// and for immune-heal. For each function defined in the module: whether it
+// was protected and why (or why not), its error value and the reason for
+// it, the calls a protected function makes whose effects an abort cannot
+// roll back, and how this module's call sites use its return value (the
+// evidence immune-heal ranks rescue points by). Schema: docs/reports.md.
+#ifndef IMMUNE_PASS_MANIFEST_H
+#define IMMUNE_PASS_MANIFEST_H
+
+#include "ErrorValue.h"
+
+#include "llvm/IR/Function.h"
+#include "llvm/IR/Module.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace immune {
+
+class Manifest {
+public:
+  void protectedFunction(const llvm::Function &F, const std::string &Reason,
+                         const ErrorValue &EV);
+  void notProtected(const llvm::Function &F, const std::string &Reason);
+  // Writes DIR/<source basename>-<hash>.immune.json; returns an error
+  // message, or "" on success.
+  std::string write(const llvm::Module &M, const std::string &Dir);
+
+private:
+  struct Entry {
+    bool Protected = false;
+    std::string Reason, ErrorText, ErrorWhy;
+  };
+  std::map<const llvm::Function *, Entry> Entries;
+};
+
+} // namespace immune
+
+#endif
