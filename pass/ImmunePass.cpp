@@ -2,6 +2,7 @@
 #include "ImmunePass.h"
 #include "Compat.h"
 #include "ErrorValue.h"
+#include "BufferRelocation.h"
 #include "Manifest.h"
 #include "Options.h"
 #include "Policy.h"
@@ -14,6 +15,8 @@
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/Module.h"
+
+#include "immune/abi.h"
 
 #include <memory>
 #include <optional>
@@ -94,9 +97,10 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       Sites.emplace(M, *RT);
     }
     std::string File = Selector::sourceFile(F);
-    GlobalVariable *Site = Sites->add(F, *EV, File);
-    makeTransaction(F, *EV, Site, *RT);
-    Man.protectedFunction(F, Ch.Reason, *EV);
+    BufferRelocation Buffers(F, *RT, Opts.Dyboc);
+    GlobalVariable *Site = Sites->add(F, *EV, File, !Buffers.empty());
+    makeTransaction(F, *EV, Site, *RT, Buffers);
+    Man.protectedFunction(F, Ch.Reason, *EV, Buffers.names());
     Changed = true;
     ORE.emit([&] {
       return OptimizationRemark("immune", "Protected", &F)
@@ -105,6 +109,24 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
              << " on fault (" << EV->Why << ")";
     });
   }
+  // Oracle mode: every other function gets guard-paged buffers, without a
+  // transaction, so an overflow anywhere stops at its first bad byte.
+  if (Opts.Oracle)
+    for (Function &F : M) {
+      if (F.isDeclaration() || F.hasFnAttribute("immune-protected") ||
+          F.hasFnAttribute("immune-oracle") ||
+          F.getName().starts_with(IMMUNE_PREFIX) ||
+          !Selector::unsupportedReason(F).empty())
+        continue;
+      if (!RT) {
+        RT.emplace(M);
+        Sites.emplace(M, *RT);
+      }
+      if (BufferRelocation::relocateWithoutTransaction(F, *RT)) {
+        F.addFnAttr("immune-oracle");
+        Changed = true;
+      }
+    }
   if (Sites) Sites->finish();
   if (!Opts.ManifestDir.empty()) {
     std::string Err = Man.write(M, Opts.ManifestDir);

@@ -22,12 +22,14 @@ using namespace llvm;
 using namespace immune;
 
 void Manifest::protectedFunction(const Function &F, const std::string &Reason,
-                                 const ErrorValue &EV) {
+                                 const ErrorValue &EV,
+                                 const std::vector<std::string> &Buffers) {
   Entry &E = Entries[&F];
   E.Protected = true;
   E.Reason = Reason;
   E.ErrorText = EV.Text;
   E.ErrorWhy = EV.Why;
+  E.Buffers = Buffers;
 }
 
 void Manifest::notProtected(const Function &F, const std::string &Reason) {
@@ -132,7 +134,9 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
       json::Array Calls;
       for (const std::string &C : External) Calls.push_back(C);
       O["not_rolled_back"] = std::move(Calls);
-      O["relocated_buffers"] = json::Array();
+      json::Array Bufs;
+      for (const std::string &B : It->second.Buffers) Bufs.push_back(B);
+      O["relocated_buffers"] = std::move(Bufs);
     } else {
       // What it would return if a policy protected it: immune-heal's
       // candidates are usually functions nobody has protected yet.

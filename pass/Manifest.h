@@ -16,13 +16,15 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace immune {
 
 class Manifest {
 public:
   void protectedFunction(const llvm::Function &F, const std::string &Reason,
-                         const ErrorValue &EV);
+                         const ErrorValue &EV,
+                         const std::vector<std::string> &Buffers);
   void notProtected(const llvm::Function &F, const std::string &Reason);
   // Writes DIR/<source basename>-<hash>.immune.json; returns an error
   // message, or "" on success.
@@ -32,6 +34,7 @@ private:
   struct Entry {
     bool Protected = false;
     std::string Reason, ErrorText, ErrorWhy;
+    std::vector<std::string> Buffers;
   };
   std::map<const llvm::Function *, Entry> Entries;
 };

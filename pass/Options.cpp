@@ -23,9 +23,20 @@ static cl::opt<std::string>
                 cl::desc("Write a JSON manifest of each module's functions "
                          "into this directory; env IMMUNE_MANIFEST"));
 
-static bool envFlag(const char *Name) {
+static cl::opt<bool>
+    DybocOpt("immune-dyboc", cl::Hidden, cl::init(true),
+             cl::desc("Move the stack buffers of protected functions to "
+                      "guard-paged slots (default on); env IMMUNE_DYBOC=0"));
+
+static cl::opt<bool>
+    OracleOpt("immune-oracle", cl::Hidden,
+              cl::desc("Oracle mode: move the stack buffers of every function "
+                       "to guard-paged slots, without transactions; env "
+                       "IMMUNE_ORACLE=1"));
+
+static bool envFlag(const char *Name, bool Default = false) {
   const char *V = std::getenv(Name);
-  if (!V) return false;
+  if (!V) return Default;
   StringRef S(V);
   return !(S.empty() || S == "0" || S.equals_insensitive("false") ||
            S.equals_insensitive("no") || S.equals_insensitive("off"));
@@ -39,6 +50,8 @@ immune::PassOptions immune::currentOptions() {
     O.PolicyPath = P;
   O.ProtectAll = ProtectAllOpt.getNumOccurrences() ? bool(ProtectAllOpt)
                                                     : envFlag("IMMUNE_PROTECT_ALL");
+  O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true);
+  O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE");
   if (ManifestOpt.getNumOccurrences())
     O.ManifestDir = ManifestOpt;
   else if (const char *D = std::getenv("IMMUNE_MANIFEST"))

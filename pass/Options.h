@@ -15,6 +15,8 @@ struct PassOptions {
   std::string PolicyPath; // -immune-policy / IMMUNE_POLICY
   bool ProtectAll = false; // -immune-protect-all / IMMUNE_PROTECT_ALL=1
   std::string ManifestDir; // -immune-manifest / IMMUNE_MANIFEST
+  bool Dyboc = true;       // -immune-dyboc=false / IMMUNE_DYBOC=0: keep buffers on the stack
+  bool Oracle = false;     // -immune-oracle / IMMUNE_ORACLE=1: relocate in every function
 };
 
 // The options in force: a cl::opt given on the command line wins over the

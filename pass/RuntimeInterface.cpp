@@ -19,7 +19,10 @@ static_assert(offsetof(__immune_tx, site) == offsetof(__immune_tx, prev) + 8, "a
 static_assert(offsetof(__immune_tx, aux) == offsetof(__immune_tx, site) + 8, "abi.h: tx.aux");
 static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
               "abi.h: site fields are 8 bytes each after the two u32");
-static_assert(IMMUNE_TX_FIELD_AUX == 3 && IMMUNE_SITE_FIELD_NEXT == 9,
+static_assert(offsetof(__immune_tx, slot_mark) == offsetof(__immune_tx, aux) + 8, "abi.h: tx.slot_mark");
+static_assert(offsetof(__immune_buffer, line) == 24 && sizeof(__immune_buffer) == 32,
+              "abi.h: struct __immune_buffer layout");
+static_assert(IMMUNE_TX_FIELD_SLOT_MARK == 4 && IMMUNE_SITE_FIELD_NEXT == 9,
               "abi.h field indices changed: update RuntimeInterface.cpp");
 
 RuntimeInterface::RuntimeInterface(Module &M) {
@@ -30,7 +33,7 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   TxTy = StructType::getTypeByName(C, "struct.__immune_tx");
   if (!TxTy)
     TxTy = StructType::create(
-        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr},
+        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr, I64},
         "struct.__immune_tx");
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
   if (!SiteTy)
@@ -55,4 +58,19 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   AttributeList RA = AttributeList().addFnAttribute(C, Attribute::NoUnwind);
   RegisterSites =
       M.getOrInsertFunction(IMMUNE_SYM_REGISTER, RA, Type::getVoidTy(C), Ptr, I64);
+
+  BufferTy = StructType::getTypeByName(C, "struct.__immune_buffer");
+  if (!BufferTy)
+    BufferTy = StructType::create(C, {Ptr, Ptr, Ptr, I32, I32}, "struct.__immune_buffer");
+  SlotTop = M.getNamedGlobal(IMMUNE_SYM_SLOT_TOP);
+  if (!SlotTop)
+    SlotTop = new GlobalVariable(M, I64, /*isConstant=*/false,
+                                 GlobalValue::ExternalLinkage, nullptr,
+                                 IMMUNE_SYM_SLOT_TOP, nullptr,
+                                 GlobalValue::InitialExecTLSModel);
+  SlotAlloc = M.getOrInsertFunction(IMMUNE_SYM_SLOT_ALLOC, RA, Ptr, I64, I64, Ptr);
+  // Not nounwind-free of effects: a broken canary aborts the transaction by
+  // resuming its checkpoint, which to the caller is an ordinary return path.
+  SlotRelease = M.getOrInsertFunction(IMMUNE_SYM_SLOT_RELEASE, RA,
+                                      Type::getVoidTy(C), I64);
 }

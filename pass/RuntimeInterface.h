@@ -19,6 +19,12 @@ struct RuntimeInterface {
   llvm::GlobalVariable *TxTop;      // __immune_tx_top (thread_local)
   llvm::FunctionCallee Checkpoint;  // __immune_checkpoint (returns_twice)
   llvm::FunctionCallee RegisterSites; // __immune_register_sites_v1
+
+  // DYBOC (BufferRelocation.cpp).
+  llvm::StructType *BufferTy;          // struct __immune_buffer
+  llvm::GlobalVariable *SlotTop;       // __immune_slot_top (thread_local)
+  llvm::FunctionCallee SlotAlloc;      // __immune_slot_alloc
+  llvm::FunctionCallee SlotRelease;    // __immune_slot_release
 };
 
 } // namespace immune

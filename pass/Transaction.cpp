@@ -37,7 +37,8 @@ static BasicBlock::iterator firstNonAlloca(BasicBlock &Entry) {
 }
 
 void immune::makeTransaction(Function &F, const ErrorValue &EV,
-                             GlobalVariable *Site, RuntimeInterface &RT) {
+                             GlobalVariable *Site, RuntimeInterface &RT,
+                             BufferRelocation &Buffers) {
   LLVMContext &C = F.getContext();
   const DataLayout &DL = F.getParent()->getDataLayout();
   DebugLoc Loc;
@@ -64,9 +65,23 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   // allocator's choices, the record in memory is certain.
   if (SRet && EV.ZeroSret)
     B.CreateStore(SRet, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
+  // The guard-slot mark goes into the record: on abort the runtime gives
+  // back every slot the aborted call took by restoring it.
+  Value *Mark = nullptr;
+  if (!Buffers.empty()) {
+    Mark = Buffers.emitMark(B);
+    B.CreateStore(Mark, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SLOT_MARK));
+  }
   B.CreateStore(Tx, RT.TxTop);
   CallInst *CP = B.CreateCall(RT.Checkpoint, {Tx}, "immune.cp");
   CP->addFnAttr(Attribute::ReturnsTwice);
+
+  // Slots are taken after the checkpoint, inside the transaction.
+  if (Mark) {
+    IRBuilder<> BB(Body, Body->getFirstInsertionPt());
+    BB.SetCurrentDebugLocation(Loc);
+    Buffers.relocate(BB);
+  }
 
   // Commit on every way out of the original code, including exceptions
   // unwinding through (EscapeEnumerator turns calls that may throw into
@@ -74,6 +89,8 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   EscapeEnumerator EE(F, "immune.cleanup", /*HandleExceptions=*/true);
   while (IRBuilder<> *AtExit = EE.Next()) {
     AtExit->SetCurrentDebugLocation(Loc);
+    // Release (checking canaries, which may still abort) before commit.
+    if (Mark) Buffers.emitRelease(*AtExit, Mark);
     AtExit->CreateStore(Top, RT.TxTop);
   }
 

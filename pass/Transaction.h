@@ -6,6 +6,7 @@
 #ifndef IMMUNE_PASS_TRANSACTION_H
 #define IMMUNE_PASS_TRANSACTION_H
 
+#include "BufferRelocation.h"
 #include "ErrorValue.h"
 #include "RuntimeInterface.h"
 
@@ -14,8 +15,11 @@
 
 namespace immune {
 
+// Buffers: the allocations to move to guard slots inside the transaction
+// (empty when DYBOC is off or there are none).
 void makeTransaction(llvm::Function &F, const ErrorValue &EV,
-                     llvm::GlobalVariable *Site, RuntimeInterface &RT);
+                     llvm::GlobalVariable *Site, RuntimeInterface &RT,
+                     BufferRelocation &Buffers);
 
 } // namespace immune
 

@@ -37,4 +37,31 @@ __immune_checkpoint:
     .cfi_endproc
     .size   __immune_checkpoint, .-__immune_checkpoint
 
+/*   void __immune_resume(const struct __immune_tx *tx)   -- noreturn
+ *
+ * The same second return, from ordinary code rather than a signal handler:
+ * used when the runtime itself decides a transaction must abort (a broken
+ * guard-slot canary found at release). Loads the saved registers and jumps
+ * to the resume point with eax = 1. The signal mask is untouched, as it
+ * was never changed. */
+    .globl  __immune_resume
+    .hidden __immune_resume
+    .type   __immune_resume, @function
+    .p2align 4
+__immune_resume:
+    .cfi_startproc
+    endbr64
+    cld
+    movq     0(%rdi), %rbx
+    movq     8(%rdi), %rbp
+    movq    16(%rdi), %r12
+    movq    24(%rdi), %r13
+    movq    32(%rdi), %r14
+    movq    40(%rdi), %r15
+    movq    48(%rdi), %rsp
+    movl    $1, %eax
+    jmpq    *56(%rdi)
+    .cfi_endproc
+    .size   __immune_resume, .-__immune_resume
+
     .section .note.GNU-stack,"",@progbits

@@ -134,19 +134,40 @@ static void iso_time(struct immune_buf *b) {
   immune_buf_str(b, "Z");
 }
 
-static void summary(struct immune_buf *b, enum immune_event_kind kind, int sig,
-                    const siginfo_t *info, const ucontext_t *uc,
-                    const struct __immune_site *site) {
+static const char *signal_text(const struct immune_event *ev) {
+  return ev->sig ? immune_signal_name(ev->sig) : "CANARY";
+}
+static const char *code_text(const struct immune_event *ev) {
+  return ev->sig ? immune_si_code_name(ev->sig, ev->info->si_code) : "CANARY";
+}
+static uint64_t fault_address(const struct immune_event *ev) {
+  return ev->info && ev->info->si_code > 0 ? (uint64_t)(uintptr_t)ev->info->si_addr : 0;
+}
+
+static void summary(struct immune_buf *b, const struct immune_event *ev) {
+  enum immune_event_kind kind = ev->kind;
+  const struct __immune_site *site = ev->site;
   immune_buf_str(b, "immune: ");
   immune_buf_str(b, kind_name(kind));
   immune_buf_str(b, kind == IMMUNE_EV_RECOVERED ? " " : ": ");
-  immune_buf_str(b, immune_signal_name(sig));
-  immune_buf_str(b, " (");
-  immune_buf_str(b, immune_si_code_name(sig, info->si_code));
-  immune_buf_str(b, ") at address ");
-  immune_buf_hex(b, (uint64_t)(uintptr_t)info->si_addr);
+  if (ev->sig && ev->info->si_code <= 0) {
+    /* Sent, not raised by an instruction: there is no fault address. */
+    immune_buf_str(b, signal_text(ev));
+    immune_buf_str(b, " (");
+    immune_buf_str(b, code_text(ev));
+    immune_buf_str(b, ") sent by pid ");
+    immune_buf_dec(b, ev->info->si_pid);
+  } else if (ev->sig) {
+    immune_buf_str(b, signal_text(ev));
+    immune_buf_str(b, " (");
+    immune_buf_str(b, code_text(ev));
+    immune_buf_str(b, ") at address ");
+    immune_buf_hex(b, fault_address(ev));
+  } else {
+    immune_buf_str(b, "broken canary of a relocated buffer");
+  }
   immune_buf_str(b, " pc ");
-  immune_buf_hex(b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
+  immune_buf_hex(b, (uint64_t)ev->uc->uc_mcontext.gregs[REG_RIP]);
   if (site) {
     immune_buf_str(b, " in ");
     immune_buf_str(b, site->function);
@@ -172,12 +193,20 @@ static void summary(struct immune_buf *b, enum immune_event_kind kind, int sig,
     immune_buf_str(b, site ? " (monitor mode: not healed)" : " outside any transaction");
     break;
   }
+  if (ev->buffer) {
+    immune_buf_str(b, ": overflow of `");
+    immune_buf_str(b, ev->buffer->name);
+    immune_buf_str(b, "` in `");
+    immune_buf_str(b, ev->buffer->function);
+    immune_buf_str(b, "`");
+  }
   immune_buf_str(b, "\n");
 }
 
-static void json_record(struct immune_buf *b, enum immune_event_kind kind, int sig,
-                        const siginfo_t *info, const ucontext_t *uc,
-                        const struct __immune_site *site) {
+static void json_record(struct immune_buf *b, const struct immune_event *ev) {
+  enum immune_event_kind kind = ev->kind;
+  const ucontext_t *uc = ev->uc;
+  const struct __immune_site *site = ev->site;
   static const char *const modes[] = {"protect", "monitor", "off"};
   immune_buf_str(b, "{\"time\":\"");
   iso_time(b);
@@ -190,15 +219,15 @@ static void json_record(struct immune_buf *b, enum immune_event_kind kind, int s
   immune_buf_str(b, "\",\"mode\":\"");
   immune_buf_str(b, modes[immune_opts.mode]);
   immune_buf_str(b, "\",\"signal\":\"");
-  immune_buf_str(b, immune_signal_name(sig));
+  immune_buf_str(b, signal_text(ev));
   immune_buf_str(b, "\",\"signo\":");
-  immune_buf_dec(b, sig);
+  immune_buf_dec(b, ev->sig);
   immune_buf_str(b, ",\"si_code\":\"");
-  immune_buf_str(b, immune_si_code_name(sig, info->si_code));
+  immune_buf_str(b, code_text(ev));
   immune_buf_str(b, "\",\"code\":");
-  immune_buf_dec(b, info->si_code);
+  immune_buf_dec(b, ev->info ? ev->info->si_code : 0);
   immune_buf_str(b, ",\"address\":");
-  json_hex(b, (uint64_t)(uintptr_t)info->si_addr);
+  json_hex(b, fault_address(ev));
   immune_buf_str(b, ",\"pc\":");
   json_hex(b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
   immune_buf_str(b, ",\"function\":");
@@ -218,7 +247,21 @@ static void json_record(struct immune_buf *b, enum immune_event_kind kind, int s
   } else {
     immune_buf_str(b, "null,\"error_value\":null");
   }
-  immune_buf_str(b, ",\"buffer\":null,\"backtrace\":[");
+  immune_buf_str(b, ",\"buffer\":");
+  if (ev->buffer) {
+    immune_buf_str(b, "{\"name\":");
+    json_str(b, ev->buffer->name, 256);
+    immune_buf_str(b, ",\"function\":");
+    json_str(b, ev->buffer->function, 512);
+    immune_buf_str(b, ",\"file\":");
+    json_str(b, ev->buffer->file, 512);
+    immune_buf_str(b, ",\"line\":");
+    immune_buf_udec(b, ev->buffer->line);
+    immune_buf_str(b, "}");
+  } else {
+    immune_buf_str(b, "null");
+  }
+  immune_buf_str(b, ",\"backtrace\":[");
   uint64_t pcs[IMMUNE_MAX_FRAMES];
   size_t max = (size_t)immune_opts.backtrace_depth;
   if (max > IMMUNE_MAX_FRAMES) max = IMMUNE_MAX_FRAMES;
@@ -247,11 +290,11 @@ static void json_record(struct immune_buf *b, enum immune_event_kind kind, int s
   immune_buf_str(b, "]}\n");
 }
 
-void immune_log_event(enum immune_event_kind kind, int sig, const siginfo_t *info,
-                      const ucontext_t *uc, const struct __immune_site *site) {
+void immune_log_event(const struct immune_event *ev) {
+  enum immune_event_kind kind = ev->kind;
   char line[768];
   struct immune_buf s = {line, 0, sizeof line};
-  summary(&s, kind, sig, info, uc, site);
+  summary(&s, ev);
   if (immune_opts.verbosity >= 1) immune_write_all(2, s.data, s.len);
   if (syslog_fd >= 0) {
     char msg[800];
@@ -270,7 +313,7 @@ void immune_log_event(enum immune_event_kind kind, int sig, const siginfo_t *inf
       return;
     }
     struct immune_buf r = {record_pool[slot], 0, RECORD_SIZE};
-    json_record(&r, kind, sig, info, uc, site);
+    json_record(&r, ev);
     immune_write_all(log_fd, r.data, r.len);
     atomic_store(&record_busy[slot], 0);
   }

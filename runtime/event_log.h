@@ -13,8 +13,15 @@ enum immune_event_kind { IMMUNE_EV_RECOVERED, IMMUNE_EV_CRASHED, IMMUNE_EV_ESCAL
 /* At start-up, after the options: open log_path, connect to syslog. */
 void immune_event_log_init(void);
 
-/* site: the transaction that recovered or escalated, or NULL. */
-void immune_log_event(enum immune_event_kind kind, int sig, const siginfo_t *info,
-                      const ucontext_t *uc, const struct __immune_site *site);
+struct immune_event {
+  enum immune_event_kind kind;
+  int sig;                      /* 0: detected by the runtime (a canary) */
+  const siginfo_t *info;        /* NULL when sig == 0 */
+  const ucontext_t *uc;         /* where it happened, for pc and backtrace */
+  const struct __immune_site *site;     /* the transaction, or NULL */
+  const struct __immune_buffer *buffer; /* the relocated buffer hit, or NULL */
+};
+
+void immune_log_event(const struct immune_event *ev);
 
 #endif

@@ -29,6 +29,7 @@
 
 #include "backtrace.h"
 #include "event_log.h"
+#include "guard_pool.h"
 #include "internal.h"
 #include "options.h"
 
@@ -124,6 +125,18 @@ static int over_budget(struct __immune_site *s) {
   return n > (uint64_t)immune_opts.max_recoveries;
 }
 
+/* Everything an abort does but the jump: pop the record (a fault in the
+ * abort path belongs to the next outer transaction, never to this one
+ * again), give back the guard slots the aborted call held, count, report. */
+static void abort_transaction(struct __immune_tx *tx, struct immune_event *ev) {
+  __immune_tx_top = tx->prev;
+  if (tx->site->flags & IMMUNE_SITE_SLOTS) __immune_slot_top = tx->slot_mark;
+  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
+  immune_count_abort(tx->site);
+  ev->kind = IMMUNE_EV_RECOVERED;
+  immune_log_event(ev);
+}
+
 /* Give the fault the disposition it would have had without Immune. */
 static void decline(int sig, siginfo_t *info, void *ucv) {
   int slot = slot_of(sig);
@@ -179,18 +192,20 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   struct __immune_tx *tx = NULL;
-  if (is_own_fault(sig, info))
+  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL};
+  if (is_own_fault(sig, info)) {
     tx = innermost_live((uint64_t)uc->uc_mcontext.gregs[REG_RSP]);
+    /* A guard page of a relocated buffer names the overflowing buffer. */
+    if (sig == SIGSEGV || sig == SIGBUS)
+      ev.buffer = immune_guard_buffer_at((uintptr_t)info->si_addr);
+  }
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig)) {
+    ev.site = tx->site;
     if (over_budget(tx->site)) {
-      immune_log_event(IMMUNE_EV_ESCALATED, sig, info, uc, tx->site);
+      ev.kind = IMMUNE_EV_ESCALATED;
+      immune_log_event(&ev);
     } else {
-      /* Pop before anything else: a fault in the abort path belongs to the
-       * next outer transaction, never to this one again. */
-      __immune_tx_top = tx->prev;
-      atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
-      immune_count_abort(tx->site);
-      immune_log_event(IMMUNE_EV_RECOVERED, sig, info, uc, tx->site);
+      abort_transaction(tx, &ev);
       immune_resume_at_checkpoint(uc, tx);
       errno = saved_errno;
       return;
@@ -198,11 +213,41 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   } else if (is_own_fault(sig, info) && decline_is_fatal(sig)) {
     /* The sensor: every fault that is about to kill the process leaves a
      * record (in monitor mode with the transaction it would have aborted). */
-    immune_log_event(IMMUNE_EV_CRASHED, sig, info, uc,
-                     immune_opts.mode == IMMUNE_MODE_MONITOR && tx ? tx->site : NULL);
+    if (immune_opts.mode == IMMUNE_MODE_MONITOR && tx) ev.site = tx->site;
+    immune_log_event(&ev);
   }
   errno = saved_errno;
   decline(sig, info, ucv);
+}
+
+/* A canary of a relocated buffer was found broken when its slot was
+ * released (guard_pool.c): the buffer overflowed into slack the guard page
+ * could not cover. That is a fault of the innermost live transaction, which
+ * aborts from here — ordinary code, not a handler, so it resumes the
+ * checkpoint directly. Outside any transaction the process dies with
+ * SIGABRT, as __stack_chk_fail would have made it. */
+void immune_abort_for_canary(const struct __immune_buffer *buffer) {
+  ucontext_t uc;
+  getcontext(&uc);
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer};
+  struct __immune_tx *tx = innermost_live((uint64_t)(uintptr_t)__builtin_frame_address(0));
+  if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT) {
+    ev.site = tx->site;
+    if (!over_budget(tx->site)) {
+      abort_transaction(tx, &ev);
+      __immune_resume(tx);
+    }
+    ev.kind = IMMUNE_EV_ESCALATED;
+  } else if (tx && immune_opts.mode == IMMUNE_MODE_MONITOR) {
+    ev.site = tx->site;
+  }
+  if (immune_opts.mode != IMMUNE_MODE_OFF) immune_log_event(&ev);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  immune_real_sigaction(SIGABRT, &dfl, NULL);
+  syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGABRT);
+  _exit(128 + SIGABRT); /* not reached: SIGABRT is fatal by default */
 }
 
 static _Atomic int installed;

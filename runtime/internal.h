@@ -30,6 +30,12 @@ void immune_install_fault_handlers(void);
  * not the runtime's business (pass it to libc). */
 int immune_chain_sigaction(int sig, const struct sigaction *act,
                            struct sigaction *old);
+/* guard_pool.c found a broken canary: abort the innermost live transaction
+ * (does not return). */
+struct __immune_buffer;
+__attribute__((noreturn)) void immune_abort_for_canary(const struct __immune_buffer *buffer);
+/* checkpoint_x86_64.S: resume tx's checkpoint from ordinary code. */
+__attribute__((noreturn)) void __immune_resume(const struct __immune_tx *tx);
 /* Rewrites a signal context so that sigreturn resumes tx's checkpoint with
  * a return value of 1. */
 struct ucontext_t;

@@ -25,6 +25,8 @@ static void say(const char *a, const char *b, const char *c) {
   immune_buf_str(&buf, a);
   immune_buf_str(&buf, b);
   immune_buf_str(&buf, c);
+  /* A message cut to the buffer still ends its line. */
+  if (buf.len + 1 >= buf.cap) buf.len = buf.cap - 2;
   immune_buf_str(&buf, "\n");
   immune_write_all(2, buf.data, buf.len);
 }
@@ -85,9 +87,9 @@ static int apply(char *key, char *val, int secure) {
       say("'", key, "' ignored in a setuid/setgid program");                  \
       return 0;                                                                \
     }                                                                          \
+    /* On a bad value the parser leaves the option as it was. */             \
     if (PARSE_##type(val, &immune_opts.name) != 0) {                           \
       say("bad value for '", key, "' (expected " EXPECT_##type "); ignored"); \
-      PARSE_##type(def, &immune_opts.name);                                    \
       return 1;                                                                \
     }                                                                          \
     return 0;                                                                  \

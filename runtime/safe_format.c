@@ -70,7 +70,13 @@ const char *immune_signal_name(int sig) {
 }
 
 const char *immune_si_code_name(int sig, int code) {
-  if (code <= 0) return "SI_USER";
+  switch (code) {
+  case SI_USER: return "SI_USER";
+  case SI_TKILL: return "SI_TKILL";
+  case SI_QUEUE: return "SI_QUEUE";
+  default: break;
+  }
+  if (code <= 0) return "SI_OTHER";
   switch (sig) {
   case SIGSEGV:
     switch (code) {

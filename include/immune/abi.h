@@ -51,6 +51,7 @@ struct __immune_site {
 
 #define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
 #define IMMUNE_SITE_SRET 0x2u   /* returns an aggregate through sret: zeroed */
+#define IMMUNE_SITE_SLOTS 0x4u  /* tx.slot_mark is valid: restore it on abort */
 
 /* ---- One live transaction (one per protected call, in its frame). -------
  * ctx layout is architecture specific; see runtime/checkpoint_*.S. */
@@ -60,6 +61,7 @@ struct __immune_tx {
   struct __immune_tx *prev;        /* next outer live transaction */
   struct __immune_site *site;      /* static description of the function */
   void *aux;                       /* sret pointer, reloaded on abort */
+  uint64_t slot_mark;              /* guard-slot stack at entry (DYBOC) */
 };
 
 /* Field indices the pass uses when it builds `struct __immune_tx` in IR. */
@@ -67,6 +69,7 @@ struct __immune_tx {
 #define IMMUNE_TX_FIELD_PREV 1
 #define IMMUNE_TX_FIELD_SITE 2
 #define IMMUNE_TX_FIELD_AUX 3
+#define IMMUNE_TX_FIELD_SLOT_MARK 4
 
 /* Field indices of `struct __immune_site` in IR. */
 #define IMMUNE_SITE_FIELD_ABI 0
@@ -80,6 +83,33 @@ struct __immune_tx {
 #define IMMUNE_SITE_FIELD_WINDOW_COUNT 8
 #define IMMUNE_SITE_FIELD_NEXT 9
 
+/* ---- DYBOC: stack buffers moved to guard-paged slots. ------------------
+ * One static descriptor per relocated allocation, for reports ("overflow of
+ * `buf` in `parse_header`"). */
+struct __immune_buffer {
+  const char *name;     /* source variable name, or "alloca" */
+  const char *function; /* demangled name of the function it belongs to */
+  const char *file;
+  uint32_t line;
+  uint32_t flags;       /* IMMUNE_BUFFER_* */
+};
+#define IMMUNE_BUFFER_DYNAMIC 0x1u /* VLA or alloca(): size known at run time */
+
+/* Per-thread guard-slot stack pointer: the slot count of every size class,
+ * packed (see runtime/guard_pool.c). Read inline as the mark a function
+ * releases back to; initial-exec TLS like __immune_tx_top. */
+#define IMMUNE_SYM_SLOT_TOP "__immune_slot_top"
+/* void *__immune_slot_alloc(uint64_t size, uint64_t align,
+ *                           const struct __immune_buffer *desc):
+ * a guard-paged slot with the buffer's end flush against the guard page,
+ * or NULL when the pool cannot serve it (the buffer then stays on the
+ * stack). */
+#define IMMUNE_SYM_SLOT_ALLOC "__immune_slot_alloc"
+/* void __immune_slot_release(uint64_t mark): checks the canaries of every
+ * slot above mark and pops them; a broken canary aborts the innermost live
+ * transaction (or, outside one, kills the process with a report). */
+#define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
+
 /* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
 #define IMMUNE_ANNOTATION_PROTECT "immune"
 #define IMMUNE_ANNOTATION_RETURN "immune.return"
@@ -90,6 +120,9 @@ extern "C" {
 #endif
 __attribute__((returns_twice)) int __immune_checkpoint(struct __immune_tx *tx);
 void __immune_register_sites_v1(struct __immune_site **sites, uint64_t count);
+void *__immune_slot_alloc(uint64_t size, uint64_t align,
+                          const struct __immune_buffer *desc);
+void __immune_slot_release(uint64_t mark);
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,15 @@ size_t immune_stats(immune_stat *out, size_t max);
 /* Nesting depth of live transactions on the calling thread (0 outside). */
 unsigned immune_tx_depth(void);
 
+/* The guard-page slots that hold relocated stack buffers (DYBOC). */
+typedef struct immune_guard_info {
+  uint64_t slots_in_use;     /* held by live calls on the calling thread */
+  uint64_t slots_committed;  /* slots with memory, all threads (each one mapping) */
+  uint64_t fallbacks;        /* buffers left on the stack: pool exhausted or > 64 KiB */
+  uint64_t canary_faults;    /* overflows caught by a canary at release */
+} immune_guard_info;
+void immune_guard_info_get(immune_guard_info *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,244 @@
+/* DYBOC's guard-paged buffers: the slots that stack arrays of protected
+ * functions are moved to, so that an overflow faults on a guard page inside
+ * the transaction instead of smashing the frame.
+ *
+ * Layout. Each thread reserves, the first time it needs a slot, one region
+ * per size class: `cap` slots of [guard page][data pages], plus a final guard
+ * page. Everything is reserved PROT_NONE; a slot's data pages become
+ * read-write the first time that slot is used and stay so, so the guard
+ * pages never move and the fast path makes no system call. A buffer is
+ * placed at the END of its slot's data, flush against the next guard page:
+ * one byte past the end faults. Where the buffer's alignment forces slack
+ * after it, the slack is filled with canary bytes; 16 canary bytes also sit
+ * just below the buffer. Canaries are checked when the slot is released.
+ *
+ * Allocation is a stack per class: slots are used and released in LIFO
+ * order (a function releases everything above the mark it took at entry), so
+ * the per-thread state is one packed word, __immune_slot_top: the slot count
+ * of each class in 12 bits. The mark is that word; releasing is restoring it
+ * after checking the canaries of the slots above it.
+ *
+ * Bounds. Per thread and class at most `cap` slots (deep recursion runs out:
+ * the buffer then stays on the stack, counted as a fallback); process-wide
+ * at most MAX_COMMITTED slots with pages (each committed slot is a separate
+ * mapping between two guards; the budget keeps the process far below
+ * vm.max_map_count); buffers larger than the largest class (64 KiB) stay on
+ * the stack. A thread's regions are unmapped when it exits. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guard_pool.h"
+#include "immune/immune.h"
+#include "internal.h"
+
+#define PAGE 4096u
+#define NCLASS 5
+#define TOP_BITS 12
+#define TOP_MASK ((1u << TOP_BITS) - 1)
+#define CANARY_LEAD 16
+#define MAX_COMMITTED 16384
+#define MAX_ARENAS 1024
+
+static const uint32_t class_data[NCLASS] = {1 * PAGE, 2 * PAGE, 4 * PAGE, 8 * PAGE, 16 * PAGE};
+static const uint32_t class_cap[NCLASS] = {256, 64, 32, 16, 8};
+
+struct slot_meta {
+  uintptr_t addr;
+  uint64_t size;
+  const struct __immune_buffer *desc;
+};
+
+struct arena {
+  char *base[NCLASS];
+  size_t span[NCLASS];
+  uint32_t committed[NCLASS];
+  struct slot_meta *meta[NCLASS];
+  size_t self_size; /* this struct plus the meta arrays, one mapping */
+};
+
+IMMUNE_TLS uint64_t __immune_slot_top IMMUNE_EXPORT;
+static IMMUNE_TLS struct arena *my_arena;
+
+static _Atomic(struct arena *) arenas[MAX_ARENAS];
+static _Atomic uint64_t committed_total, fallbacks, canary_faults;
+static uint64_t canary_key = 0x9e3779b97f4a7c15ull;
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static inline unsigned top_of(uint64_t tops, int c) {
+  return (unsigned)(tops >> (TOP_BITS * c)) & TOP_MASK;
+}
+
+static inline unsigned char canary_byte(uintptr_t at) {
+  return (unsigned char)(canary_key >> ((at & 7) * 8)) | 1; /* never 0: a stray NUL is a change */
+}
+
+static void arena_destroy(void *p) {
+  struct arena *a = p;
+  for (int i = 0; i < MAX_ARENAS; ++i) {
+    struct arena *expected = a;
+    if (atomic_compare_exchange_strong(&arenas[i], &expected, NULL)) break;
+  }
+  uint64_t n = 0;
+  for (int c = 0; c < NCLASS; ++c) {
+    n += a->committed[c];
+    if (a->base[c]) munmap(a->base[c], a->span[c]);
+  }
+  atomic_fetch_sub(&committed_total, n);
+  if (my_arena == a) {
+    my_arena = NULL;
+    __immune_slot_top = 0;
+  }
+  munmap(a, a->self_size);
+}
+
+static void arena_key_init(void) {
+  pthread_key_create(&arena_key, arena_destroy);
+  /* Canary bytes from the kernel's per-process random bytes. */
+  const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
+  if (r) memcpy(&canary_key, r + 8, sizeof canary_key);
+}
+
+static struct arena *arena_create(void) {
+  pthread_once(&arena_once, arena_key_init);
+  size_t metas = 0;
+  for (int c = 0; c < NCLASS; ++c) metas += class_cap[c];
+  size_t self = (sizeof(struct arena) + metas * sizeof(struct slot_meta) + PAGE - 1) & ~(size_t)(PAGE - 1);
+  struct arena *a = mmap(NULL, self, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (a == MAP_FAILED) return NULL;
+  a->self_size = self;
+  struct slot_meta *m = (struct slot_meta *)(a + 1);
+  for (int c = 0; c < NCLASS; ++c) {
+    a->meta[c] = m;
+    m += class_cap[c];
+    a->span[c] = (size_t)class_cap[c] * (PAGE + class_data[c]) + PAGE;
+    void *r = mmap(NULL, a->span[c], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (r == MAP_FAILED) {
+      a->base[c] = NULL;
+      arena_destroy(a);
+      return NULL;
+    }
+    a->base[c] = r;
+  }
+  for (int i = 0; i < MAX_ARENAS; ++i) {
+    struct arena *expected = NULL;
+    if (atomic_compare_exchange_strong(&arenas[i], &expected, a)) break;
+  }
+  pthread_setspecific(arena_key, a);
+  my_arena = a;
+  return a;
+}
+
+/* Makes slots committed..idx of class c usable. */
+static int commit(struct arena *a, int c, unsigned idx) {
+  unsigned want = idx + 1 - a->committed[c];
+  if (atomic_fetch_add(&committed_total, want) + want > MAX_COMMITTED) {
+    atomic_fetch_sub(&committed_total, want);
+    return 0;
+  }
+  for (unsigned i = a->committed[c]; i <= idx; ++i) {
+    char *data = a->base[c] + (size_t)i * (PAGE + class_data[c]) + PAGE;
+    if (mprotect(data, class_data[c], PROT_READ | PROT_WRITE) != 0) {
+      atomic_fetch_sub(&committed_total, idx + 1 - i);
+      return 0;
+    }
+    a->committed[c] = i + 1;
+  }
+  return 1;
+}
+
+static void *fallback(void) {
+  atomic_fetch_add_explicit(&fallbacks, 1, memory_order_relaxed);
+  return NULL;
+}
+
+IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
+                                        const struct __immune_buffer *desc) {
+  struct arena *a = my_arena;
+  if (__builtin_expect(!a, 0) && !(a = arena_create())) return fallback();
+  int c = 0;
+  while (c < NCLASS && class_data[c] < size) ++c;
+  if (c == NCLASS || align > PAGE) return fallback();
+  if (align == 0 || (align & (align - 1))) align = 16;
+  uint64_t tops = __immune_slot_top;
+  unsigned idx = top_of(tops, c);
+  if (idx >= class_cap[c]) return fallback();
+  if (idx >= a->committed[c] && !commit(a, c, idx)) return fallback();
+  uintptr_t data = (uintptr_t)a->base[c] + (uintptr_t)idx * (PAGE + class_data[c]) + PAGE;
+  uintptr_t end = data + class_data[c];
+  uintptr_t p = (end - size) & ~(uintptr_t)(align - 1);
+  for (uintptr_t q = p + size; q < end; ++q) *(unsigned char *)q = canary_byte(q);
+  if (p - data >= CANARY_LEAD)
+    for (uintptr_t q = p - CANARY_LEAD; q < p; ++q) *(unsigned char *)q = canary_byte(q);
+  struct slot_meta *m = &a->meta[c][idx];
+  m->addr = p;
+  m->size = size;
+  m->desc = desc;
+  __immune_slot_top = tops + (1ull << (TOP_BITS * c));
+  return (void *)p;
+}
+
+static int canary_intact(const struct arena *a, int c, unsigned idx) {
+  const struct slot_meta *m = &a->meta[c][idx];
+  uintptr_t data = (uintptr_t)a->base[c] + (uintptr_t)idx * (PAGE + class_data[c]) + PAGE;
+  uintptr_t end = data + class_data[c];
+  for (uintptr_t q = m->addr + m->size; q < end; ++q)
+    if (*(const unsigned char *)q != canary_byte(q)) return 0;
+  if (m->addr - data >= CANARY_LEAD)
+    for (uintptr_t q = m->addr - CANARY_LEAD; q < m->addr; ++q)
+      if (*(const unsigned char *)q != canary_byte(q)) return 0;
+  return 1;
+}
+
+IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
+  uint64_t tops = __immune_slot_top;
+  if (tops == mark) return;
+  const struct arena *a = my_arena;
+  const struct __immune_buffer *broken = NULL;
+  for (int c = 0; a && c < NCLASS; ++c)
+    for (unsigned i = top_of(tops, c); i > top_of(mark, c); --i)
+      if (!broken && !canary_intact(a, c, i - 1)) broken = a->meta[c][i - 1].desc;
+  __immune_slot_top = mark;
+  if (broken) {
+    atomic_fetch_add(&canary_faults, 1);
+    immune_abort_for_canary(broken);
+  }
+}
+
+const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr) {
+  for (int i = 0; i < MAX_ARENAS; ++i) {
+    const struct arena *a = atomic_load_explicit(&arenas[i], memory_order_acquire);
+    if (!a) continue;
+    for (int c = 0; c < NCLASS; ++c) {
+      uintptr_t base = (uintptr_t)a->base[c];
+      if (addr < base || addr >= base + a->span[c]) continue;
+      size_t stride = PAGE + class_data[c];
+      size_t idx = (addr - base) / stride, off = (addr - base) % stride;
+      /* In a guard page: past the end of the slot below (overflow), or,
+       * before the first slot's data, nothing of ours. In data: the slack
+       * below the buffer of this slot (underflow). */
+      if (off < PAGE) {
+        if (idx == 0) return NULL;
+        --idx;
+      }
+      if (idx >= a->committed[c]) return NULL;
+      return a->meta[c][idx].desc;
+    }
+  }
+  return NULL;
+}
+
+IMMUNE_EXPORT void immune_guard_info_get(immune_guard_info *out) {
+  uint64_t tops = __immune_slot_top, n = 0;
+  for (int c = 0; c < NCLASS; ++c) n += top_of(tops, c);
+  out->slots_in_use = n;
+  out->slots_committed = atomic_load(&committed_total);
+  out->fallbacks = atomic_load(&fallbacks);
+  out->canary_faults = atomic_load(&canary_faults);
+}

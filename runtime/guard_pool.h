@@ -1,0 +1,16 @@
+/* The guard-page slot pool behind DYBOC buffer relocation (guard_pool.c). */
+#ifndef IMMUNE_RT_GUARD_POOL_H
+#define IMMUNE_RT_GUARD_POOL_H
+
+#include <stdint.h>
+
+#include "immune/abi.h"
+
+/* Packed per-class slot counts of this thread (see guard_pool.c). */
+extern __thread uint64_t __immune_slot_top __attribute__((tls_model("initial-exec")));
+
+/* The relocated buffer whose guard page or canary `addr` belongs to, in any
+ * thread's pool; NULL if none. Async-signal-safe. */
+const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr);
+
+#endif
