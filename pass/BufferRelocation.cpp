@@ -184,6 +184,24 @@ void BufferRelocation::relocateDynamic(AllocaInst *AI) {
   P->addIncoming(AI, Fallback);
 }
 
+static bool isStackSave(const Value *V) {
+  auto *II = dyn_cast<IntrinsicInst>(V);
+  return II && II->getIntrinsicID() == Intrinsic::stacksave;
+}
+
+// The stacksave a stackrestore's operand comes from: directly (optimized
+// code) or through the local variable clang keeps it in at -O0.
+static IntrinsicInst *savedBy(Value *Restored) {
+  if (isStackSave(Restored)) return cast<IntrinsicInst>(Restored);
+  if (auto *L = dyn_cast<LoadInst>(Restored))
+    if (auto *A = dyn_cast<AllocaInst>(L->getPointerOperand()))
+      for (User *U : A->users())
+        if (auto *St = dyn_cast<StoreInst>(U))
+          if (St->getPointerOperand() == A && isStackSave(St->getValueOperand()))
+            return cast<IntrinsicInst>(St->getValueOperand());
+  return nullptr;
+}
+
 // A VLA in a loop is freed by stackrestore at the end of its scope; release
 // the slots taken since the matching stacksave at the same point.
 void BufferRelocation::releaseAtStackRestores() {
@@ -192,8 +210,7 @@ void BufferRelocation::releaseAtStackRestores() {
     for (Instruction &I : BB)
       if (auto *R = dyn_cast<IntrinsicInst>(&I))
         if (R->getIntrinsicID() == Intrinsic::stackrestore)
-          if (auto *S = dyn_cast<IntrinsicInst>(R->getArgOperand(0)))
-            if (S->getIntrinsicID() == Intrinsic::stacksave) Pairs.push_back({S, R});
+          if (IntrinsicInst *S = savedBy(R->getArgOperand(0))) Pairs.push_back({S, R});
   DenseMap<IntrinsicInst *, Value *> MarkOf;
   for (auto [Save, Restore] : Pairs) {
     Value *&Mark = MarkOf[Save];
