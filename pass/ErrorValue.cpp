@@ -1,5 +1,6 @@
 // See ErrorValue.h.
 #include "ErrorValue.h"
+#include "ReturnFacts.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APSInt.h"
@@ -143,6 +144,30 @@ bool returnsCoercedAggregate(const Function &F) {
   return false;
 }
 
+// ASSURE's rule, made safe: a failure value the function itself already
+// returns, so callers already handle it. Only negative constants count (a
+// returned 0 or a positive code may just as well mean success): the one
+// callers test most, then the one most return paths use. For an unsigned
+// type a "negative" constant (an all-ones code like (size_t)-1) counts only
+// when callers test for it.
+std::optional<int64_t> inferredFailure(const Function &F, bool Unsigned) {
+  ReturnFacts RF = ReturnFacts::of(F);
+  std::optional<int64_t> Best;
+  std::pair<unsigned, unsigned> BestScore{0, 0};
+  for (auto [V, Paths] : RF.Returned) {
+    if (V >= 0) continue;
+    auto T = RF.TestedByCallers.find(V);
+    unsigned Tested = T == RF.TestedByCallers.end() ? 0 : T->second;
+    if (Unsigned && !Tested) continue;
+    std::pair<unsigned, unsigned> Score{Tested, Paths};
+    if (!Best || Score > BestScore) {
+      Best = V;
+      BestScore = Score;
+    }
+  }
+  return Best;
+}
+
 std::string intText(const APInt &V, bool Signed) {
   SmallString<24> S;
   V.toString(S, 10, Signed);
@@ -230,6 +255,10 @@ immune::chooseErrorValue(Function &F, const Constant *Explicit,
       EV.Value = ConstantInt::get(IT, 0);
       EV.Text = "false";
       EV.Why = "bool: false";
+    } else if (std::optional<int64_t> V = inferredFailure(F, Sg == Sign::Unsigned)) {
+      EV.Value = ConstantInt::get(IT, APInt(W, uint64_t(*V), /*isSigned=*/true));
+      EV.Text = intText(APInt(W, uint64_t(*V), true), Sg != Sign::Unsigned);
+      EV.Why = "inferred from its own error paths: " + ReturnFacts::of(F).describe(*V);
     } else if (Sg == Sign::Unsigned) {
       EV.Value = ConstantInt::get(IT, 0);
       EV.Text = "0";
@@ -251,7 +280,13 @@ immune::chooseErrorValue(Function &F, const Constant *Explicit,
     if (!S || S->K == Stated::Null || S->I == 0) {
       EV.Value = ConstantPointerNull::get(PT);
       EV.Text = "NULL";
-      if (!S) EV.Why = "pointer: NULL";
+      if (!S) {
+        ReturnFacts RF = ReturnFacts::of(F);
+        EV.Why = RF.NullReturns
+                     ? "pointer: NULL, as it returns on " + std::to_string(RF.NullReturns) +
+                           (RF.NullReturns == 1 ? " path" : " paths")
+                     : "pointer: NULL";
+      }
       return EV;
     }
     EV.Value = ConstantExpr::getIntToPtr(

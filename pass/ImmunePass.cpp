@@ -64,6 +64,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   std::optional<RuntimeInterface> RT;
   std::optional<SiteTable> Sites;
   Manifest Man;
+  if (!Opts.ManifestDir.empty()) Man.observe(M);
   bool Changed = false;
 
   for (Function &F : M) {

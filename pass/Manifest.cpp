@@ -69,10 +69,6 @@ ResultUse classify(const Value *V, SmallPtrSetImpl<const Value *> &Seen, unsigne
   return Best;
 }
 
-struct CallerFacts {
-  unsigned Calls = 0, Checked = 0, Used = 0, Ignored = 0;
-};
-
 std::string sourceLine(const Function &F) {
   if (DISubprogram *SP = F.getSubprogram()) return std::to_string(SP->getLine());
   return "";
@@ -80,9 +76,10 @@ std::string sourceLine(const Function &F) {
 
 } // namespace
 
-std::string Manifest::write(const Module &M, const std::string &Dir) {
-  // Call-site facts for every callee named in this module.
-  std::map<std::string, CallerFacts> Facts;
+void Manifest::observe(const Module &M) {
+  std::map<std::string, CallerFacts> &Facts = Callers;
+  for (const Function &F : M)
+    if (!F.isDeclaration()) Returns[&F] = ReturnFacts::of(F);
   for (const Function &Caller : M)
     for (const BasicBlock &BB : Caller)
       for (const Instruction &I : BB) {
@@ -100,6 +97,10 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
         case ResultUse::Ignored: ++CF.Ignored; break;
         }
       }
+}
+
+std::string Manifest::write(const Module &M, const std::string &Dir) {
+  const std::map<std::string, CallerFacts> &Facts = Callers;
 
   json::Array Functions;
   for (const Function &F : M) {
@@ -154,6 +155,18 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
                                           {"result_used", CF.Used},
                                           {"result_ignored", CF.Ignored}};
     O["returns"] = F.getReturnType()->isVoidTy() ? "void" : "value";
+    // The evidence for inferred error values (ReturnFacts.h).
+    auto RIt = Returns.find(&F);
+    if (RIt != Returns.end()) {
+      const ReturnFacts &RF = RIt->second;
+      json::Object Ret, Tested;
+      for (auto [V, N] : RF.Returned) Ret[std::to_string(V)] = N;
+      if (RF.NullReturns) Ret["NULL"] = RF.NullReturns;
+      for (auto [V, N] : RF.TestedByCallers) Tested[std::to_string(V)] = N;
+      if (RF.CallersTestNull) Tested["NULL"] = RF.CallersTestNull;
+      O["returned_constants"] = std::move(Ret);
+      O["callers_test_against"] = std::move(Tested);
+    }
     Functions.push_back(std::move(O));
   }
 

@@ -9,6 +9,7 @@
 #define IMMUNE_PASS_MANIFEST_H
 
 #include "ErrorValue.h"
+#include "ReturnFacts.h"
 
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Module.h"
@@ -22,6 +23,9 @@ namespace immune {
 
 class Manifest {
 public:
+  // Reads the module as the front end produced it, before the pass changes
+  // anything: how results are used, what each function returns.
+  void observe(const llvm::Module &M);
   void protectedFunction(const llvm::Function &F, const std::string &Reason,
                          const ErrorValue &EV,
                          const std::vector<std::string> &Buffers);
@@ -37,6 +41,11 @@ private:
     std::vector<std::string> Buffers;
   };
   std::map<const llvm::Function *, Entry> Entries;
+  struct CallerFacts {
+    unsigned Calls = 0, Checked = 0, Used = 0, Ignored = 0;
+  };
+  std::map<std::string, CallerFacts> Callers;
+  std::map<const llvm::Function *, ReturnFacts> Returns;
 };
 
 } // namespace immune
