@@ -60,7 +60,11 @@ static size_t walk(const ucontext_t *uc, uint64_t *pcs, size_t max) {
   if (unw_getcontext(&ctx) != UNW_ESUCCESS || unw_init_local(&cur, &ctx) != UNW_ESUCCESS)
     return n;
   unw_proc_info_t info;
-  if (set_regs(&cur, uc, pc, sp) != 0 || unw_get_proc_info(&cur, &info) != UNW_ESUCCESS) {
+  /* libunwind reads every pc as a return address and applies the unwind
+   * rows strictly below it; the faulting instruction itself is what the
+   * rows at pc describe, so it is given pc + 1 (still inside the faulting
+   * instruction, hence inside its function). */
+  if (set_regs(&cur, uc, pc + 1, sp) != 0 || unw_get_proc_info(&cur, &info) != UNW_ESUCCESS) {
     /* No code at pc (call through a bad pointer): the call pushed the
      * return address at sp; continue from the caller. A fresh cursor: one
      * that failed to find unwind info stays at "end of stack" for good. */

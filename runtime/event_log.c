@@ -70,11 +70,16 @@ static const char *kind_name(enum immune_event_kind k) {
 }
 
 /* JSON string contents: quotes, backslashes and control characters escaped,
- * at most `limit` input bytes. */
+ * at most `limit` input bytes, cut on a UTF-8 character boundary (a lone
+ * lead byte would make the whole record unreadable). */
 static void json_str(struct immune_buf *b, const char *s, size_t limit) {
   static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+  while (s && s[n] && n < limit) ++n;
+  if (s && s[n])
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) --n; /* s[n] continues a character */
   immune_buf_str(b, "\"");
-  for (size_t i = 0; s && s[i] && i < limit; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     unsigned char c = (unsigned char)s[i];
     char esc[7] = {0};
     if (c == '"' || c == '\\') {
@@ -295,6 +300,11 @@ void immune_log_event(const struct immune_event *ev) {
   char line[768];
   struct immune_buf s = {line, 0, sizeof line};
   summary(&s, ev);
+  /* A summary cut to the buffer (a very long C++ name) still ends its line. */
+  if (s.len + 1 >= s.cap) {
+    s.len = s.cap - 2;
+    immune_buf_str(&s, "\n");
+  }
   if (immune_opts.verbosity >= 1) immune_write_all(2, s.data, s.len);
   if (syslog_fd >= 0) {
     char msg[800];
