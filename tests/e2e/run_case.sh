@@ -27,6 +27,26 @@
 #                         (default: at least one for heal, none otherwise)
 #   E2E-STDOUT: text      stdout contains this fixed text (repeatable)
 #   E2E-STDERR: regex     some stderr line matches this ERE (repeatable)
+#   E2E-STDERR-COUNT: N regex
+#                         exactly N stderr lines match this ERE (repeatable;
+#                         "0 ^" = nothing at all on stderr)
+#   E2E-ENV: NAME=value   set in the program's environment (repeatable);
+#                         @LOG@ in the value is WORKDIR/events.jsonl, e.g.
+#                         IMMUNE_OPTIONS=log_path=@LOG@:verbosity=0
+#   E2E-EVENT: KIND SIGNAL FUNCTION [symbol] [frame=S] [aborts=N]
+#                         when an E2E-ENV names @LOG@: the JSON records the
+#                         run must leave there, in order, one line each (none
+#                         if the case lists none); FUNCTION - for none; see
+#                         check_events.py
+#   E2E-LOG-LAST: regex   the last record of that event log matches this ERE
+#                         (repeatable)
+#   E2E-BUILD-ENV: NAME=value
+#                         set in the environment of the compile and link
+#                         steps (repeatable), e.g. IMMUNE_ORACLE=1 for the
+#                         plugin; the reproducer exports it
+#   E2E-REQUIRES: tool    the case needs this program on PATH; without it the
+#                         case is skipped (exit 77, which CTest reports as
+#                         skipped) with a message saying so
 #
 # Every stderr line that starts with "immune: recovered" must have the
 # documented format, and no stdout line may start with "FAIL".
@@ -43,7 +63,7 @@ srcdir=$(cd "$(dirname "$src")" && pwd)
 
 # The plugin reads these; a developer's shell must not change what a case
 # protects. No core files: crash cases die on purpose.
-unset IMMUNE_POLICY IMMUNE_PROTECT_ALL IMMUNE_OPTIONS
+unset IMMUNE_POLICY IMMUNE_PROTECT_ALL IMMUNE_OPTIONS IMMUNE_MANIFEST IMMUNE_ORACLE IMMUNE_DYBOC
 ulimit -c 0
 
 rm -rf "$work" && mkdir -p "$work" || exit 2
@@ -67,7 +87,19 @@ run_logged() {
   "$@"
 }
 
+while IFS= read -r tool; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: $(basename "$src") needs '$tool', which is not installed"
+    exit 77
+  fi
+done < <(directive REQUIRES)
+
 # ---- build -------------------------------------------------------------------
+# The plugin reads its environment at compile time (E2E-BUILD-ENV).
+while IFS= read -r kv; do
+  printf 'export %q\n' "$kv" >>"$log"
+  export "$kv"
+done < <(directive BUILD-ENV)
 read -r -a cflags <<<"$(directive CFLAGS | tr '\n' ' ')"
 read -r -a ldflags <<<"$(directive LDFLAGS | tr '\n' ' ')"
 flags=("-$opt" -Wall -I"$srcdir" "${cflags[@]}")
@@ -104,10 +136,18 @@ if ! build >"$work/build.log" 2>&1; then
 fi
 
 # ---- run ---------------------------------------------------------------------
+# The case's environment (E2E-ENV), with @LOG@ naming its event log.
+events=$work/events.jsonl
+mapfile -t run_env < <(directive ENV | sed "s|@LOG@|$events|g")
+uses_log=0
+if directive ENV | grep -q '@LOG@'; then uses_log=1; fi
 # perl reports how the program ended: bash's $? cannot tell "killed by SIGSEGV"
 # from "exit(139)", and that difference is what a crash case is about.
-echo "$work/prog >stdout 2>stderr" >>"$log"
-perl -e '
+{
+  [ ${#run_env[@]} -eq 0 ] || printf '%q ' env "${run_env[@]}"
+  echo "$work/prog >stdout 2>stderr"
+} >>"$log"
+env "${run_env[@]}" perl -e '
   my ($limit, $out) = (shift, shift);
   my $pid = fork // die "fork: $!";
   if ($pid == 0) { exec @ARGV or exit 127 }
@@ -130,7 +170,9 @@ case "$expect" in
 esac
 [ "$status" = "$want" ] || fail "program ended with '$status', expected '$want' ($expect)"
 
-recovery_re='^immune: recovered SIG[A-Z]+ \([A-Z_]+\) at address 0x[0-9a-f]+ pc 0x[0-9a-f]+ in .+, returning .+$'
+# A sent signal (abort() raises SIGABRT) names its sender instead of an address;
+# a broken canary of a relocated buffer (DYBOC) is found without a signal.
+recovery_re='^immune: recovered (SIG[A-Z]+ \([A-Z_]+\) (at address 0x[0-9a-f]+|sent by pid [0-9]+)|broken canary of a relocated buffer) pc 0x[0-9a-f]+ in .+, returning .+$'
 recovered=$(grep -c '^immune: recovered' "$work/stderr")
 malformed=$(grep '^immune: recovered' "$work/stderr" | grep -Evc "$recovery_re")
 [ "$malformed" = 0 ] || fail "$malformed malformed recovery line(s) on stderr"
@@ -151,7 +193,28 @@ done < <(directive STDOUT)
 while IFS= read -r re; do
   grep -qE -- "$re" "$work/stderr" || fail "no stderr line matches: $re"
 done < <(directive STDERR)
+while IFS= read -r spec; do
+  n=${spec%%[[:space:]]*} re=${spec#*[[:space:]]}
+  got=$(grep -cE -- "$re" "$work/stderr")
+  [ "$got" = "$n" ] || fail "$got stderr line(s) match '$re', expected $n"
+done < <(directive STDERR-COUNT)
 if grep -q '^FAIL' "$work/stdout"; then fail "the program's own checks failed"; fi
+
+# The JSON records in the event log (E2E-EVENT), checked with Python's json.
+if [ "$uses_log" = 1 ]; then
+  mapfile -t want_events < <(directive EVENT)
+  check=("$(cd "$(dirname "$0")" && pwd)/check_events.py" "$events" "${want_events[@]}")
+  printf '%q ' python3 "${check[@]}" >>"$log"
+  echo >>"$log"
+  if ! python3 "${check[@]}" >"$work/events.check" 2>&1; then
+    fail "the event records in $events are not as expected:"
+    sed 's/^/  /' "$work/events.check"
+  fi
+  while IFS= read -r re; do
+    tail -n 1 "$events" 2>/dev/null | grep -qE -- "$re" ||
+      fail "the last record in $events does not match: $re"
+  done < <(directive LOG-LAST)
+fi
 
 if [ "$failed" = 1 ]; then
   echo "---- commands ($log)"
