@@ -51,10 +51,21 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   // returns_twice: the runtime resumes an aborted transaction by returning
   // from this call a second time, so the optimizer must treat it like setjmp.
   // nounwind: it never throws, so calls to it need no landing pad.
+  // nonlazybind: called through the GOT, never a lazy-binding PLT stub,
+  // whose resolver is free to clobber registers preserve_most promises.
   AttributeList CA = AttributeList()
                          .addFnAttribute(C, Attribute::ReturnsTwice)
-                         .addFnAttribute(C, Attribute::NoUnwind);
+                         .addFnAttribute(C, Attribute::NoUnwind)
+                         .addFnAttribute(C, Attribute::NonLazyBind);
   Checkpoint = M.getOrInsertFunction(IMMUNE_SYM_CHECKPOINT, CA, I32, Ptr);
+  // preserve_most: the checkpoint (assembly) writes nothing but rax, so the
+  // protected function may keep its arguments and temporaries in
+  // caller-saved registers across it instead of moving them to callee-saved
+  // ones (pushes and pops in its prologue and epilogue). On the abort path
+  // those registers are stale, but that path uses only constants and its
+  // own frame (Transaction.cpp).
+  if (auto *CF = dyn_cast<Function>(Checkpoint.getCallee()))
+    CF->setCallingConv(CallingConv::PreserveMost);
   AttributeList RA = AttributeList().addFnAttribute(C, Attribute::NoUnwind);
   RegisterSites =
       M.getOrInsertFunction(IMMUNE_SYM_REGISTER, RA, Type::getVoidTy(C), Ptr, I64);

@@ -75,6 +75,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   B.CreateStore(Tx, RT.TxTop);
   CallInst *CP = B.CreateCall(RT.Checkpoint, {Tx}, "immune.cp");
   CP->addFnAttr(Attribute::ReturnsTwice);
+  CP->setCallingConv(CallingConv::PreserveMost);
 
   // Slots are taken after the checkpoint, inside the transaction.
   if (Mark) {

@@ -14,7 +14,7 @@
 ; CHECK-NEXT: %immune.tx = alloca %struct.__immune_tx, align 16
 ; CHECK-NEXT: %slot = alloca i32
 ; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_tx_top
-; CHECK: %immune.cp = call i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
+; CHECK: %immune.cp = call preserve_mostcc i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
 ; CHECK: neg:
@@ -26,6 +26,9 @@
 ; CHECK: immune.abort:
 ; CHECK-NOT: store ptr {{.*}} @__immune_tx_top
 ; CHECK-NEXT: ret i32 -1
+; The checkpoint: preserve_most (it writes only rax), through the GOT.
+; CHECK: declare preserve_mostcc i32 @__immune_checkpoint(ptr) [[DECL:#[0-9]+]]
+; CHECK: attributes [[DECL]] = { nounwind nonlazybind returns_twice }
 ; CHECK: attributes [[RT]] = { returns_twice }
 define i32 @two_exits(ptr %p) {
 entry:
@@ -42,6 +45,6 @@ pos:
 
 ; Running the pass twice protects once.
 ; TWICE-LABEL: define i32 @two_exits(
-; TWICE-COUNT-1: call i32 @__immune_checkpoint(
-; TWICE-NOT: call i32 @__immune_checkpoint(
+; TWICE-COUNT-1: call preserve_mostcc i32 @__immune_checkpoint(
+; TWICE-NOT: call preserve_mostcc i32 @__immune_checkpoint(
 ; TWICE: ret i32 -1

@@ -16,7 +16,7 @@ struct req { int id; char name[24]; };
 // CHECK-NOT: __immune_slot_alloc
 // CHECK: %immune.slot.mark = load i64, ptr @__immune_slot_top
 // CHECK: store i64 %immune.slot.mark, ptr
-// CHECK: call i32 @__immune_checkpoint(
+// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
 // CHECK: immune.body:
 // CHECK-NEXT: %buf.slot = call ptr @__immune_slot_alloc(i64 16, i64 16, ptr @__immune_buffer.parse_header.buf)
 // CHECK-NEXT: %[[NULL:.*]] = icmp eq ptr %buf.slot, null

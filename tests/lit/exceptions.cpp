@@ -23,7 +23,7 @@ IMMUNE_PROTECT int forward(int x) {
 
 // A function that catches keeps its handler; the pop precedes every exit.
 // CHECK-LABEL: define{{.*}} i32 @_Z7catchesi(
-// CHECK: call i32 @__immune_checkpoint(
+// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
 // CHECK: landingpad
 // CHECK: catch ptr null
 // CHECK: store ptr %immune.top, ptr @__immune_tx_top

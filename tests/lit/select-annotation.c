@@ -7,16 +7,16 @@
 // CHECK: %[[TX:.*]] = alloca %struct.__immune_tx
 // CHECK: %[[TOP:.*]] = load ptr, ptr @__immune_tx_top
 // CHECK: store ptr %[[TX]], ptr @__immune_tx_top
-// CHECK: call i32 @__immune_checkpoint(ptr {{.*}}%[[TX]])
+// CHECK: call preserve_mostcc i32 @__immune_checkpoint(ptr {{.*}}%[[TX]])
 // CHECK: store ptr %[[TOP]], ptr @__immune_tx_top
 __attribute__((annotate("immune"))) int protected_attr(int *p) { return *p + 1; }
 
 // CHECK-LABEL: define{{.*}} i32 @protected_macro(
-// CHECK: call i32 @__immune_checkpoint(
+// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
 IMMUNE_PROTECT int protected_macro(int *p) { return *p + 2; }
 
 // CHECK-LABEL: define{{.*}} i32 @protected_c23(
-// CHECK: call i32 @__immune_checkpoint(
+// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
 [[clang::annotate("immune")]] int protected_c23(int *p) { return *p + 3; }
 
 // CHECK-LABEL: define{{.*}} i32 @plain(
