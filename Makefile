@@ -1,11 +1,12 @@
 # The three user commands (README.md): `make`, `make demo`, `make test`.
 # Each installs missing Debian packages first (cmake/install-deps.sh).
+# Also: `make install PREFIX=dir`, `make package` (build/immune_*.deb).
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test demo bench install package clean
 
 all: build
 
@@ -28,6 +29,14 @@ demo: build
 
 bench: build
 	bash bench/run.sh $(BUILD)
+
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, for `apt-get install ./build/immune_*.deb`.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)

@@ -32,3 +32,10 @@ IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(nest3)(const int *p, int n) 
 IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(nest4)(const int *p, int n) {
   return KERNEL(nest3)(p, n) + 1;
 }
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(buffered)(const int *p, int n) {
+  char buf[64];
+  __builtin_memcpy(buf, p, 2 * sizeof(int));
+  buf[8 + (n & 7)] = (char)n;
+  return (buf[n & 7] * 3 + n) ^ (buf[8 + (n & 7)] >> 1);
+}

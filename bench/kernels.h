@@ -12,12 +12,16 @@
 /* work: a few arithmetic operations on two loads; the protected call
  * benchmark. Given p == NULL it faults on its first load: the fault-to-error
  * benchmark.
- * nest2 / nest4: a chain of 2 / 4 protected calls ending in work. */
+ * nest2 / nest4: a chain of 2 / 4 protected calls ending in work.
+ * buffered: work with a 64-byte stack buffer, which DYBOC moves to a
+ * guard-page slot in the protected build (one slot taken and released, its
+ * canaries checked, per call). */
 #define KERNEL_DECLARATIONS(suffix)                         \
   int KERNEL_CAT(work, suffix)(const int *p, int n);        \
   int KERNEL_CAT(nest2, suffix)(const int *p, int n);       \
   int KERNEL_CAT(nest3, suffix)(const int *p, int n);       \
-  int KERNEL_CAT(nest4, suffix)(const int *p, int n);
+  int KERNEL_CAT(nest4, suffix)(const int *p, int n);       \
+  int KERNEL_CAT(buffered, suffix)(const int *p, int n);
 
 #ifdef __cplusplus
 extern "C" {

@@ -4,6 +4,10 @@
 //   call/{plain,protected}           one call of work(): the added ns per
 //                                    protected call
 //   nest2/..., nest4/...             2 / 4 nested calls, every level protected
+//   buffer/{plain,protected}         a call with a 64-byte stack buffer: in
+//                                    the protected build the buffer is in a
+//                                    guard-page slot (DYBOC); minus the call
+//                                    figures, the cost per relocated buffer
 //   fault_to_return/stderr:devnull   work(NULL) faults every call: fault,
 //                                    signal delivery, abort, return of -1; the
 //                                    runtime's recovery report (a write(2) per
@@ -304,6 +308,8 @@ int main(int argc, char **argv) {
   benchmark::RegisterBenchmark("call/protected", BM_Call<work_protected>);
   benchmark::RegisterBenchmark("nest2/plain", BM_Call<nest2_plain>);
   benchmark::RegisterBenchmark("nest2/protected", BM_Call<nest2_protected>);
+  benchmark::RegisterBenchmark("buffer/plain", BM_Call<buffered_plain>);
+  benchmark::RegisterBenchmark("buffer/protected", BM_Call<buffered_protected>);
   benchmark::RegisterBenchmark("nest4/plain", BM_Call<nest4_plain>);
   benchmark::RegisterBenchmark("nest4/protected", BM_Call<nest4_protected>);
   benchmark::RegisterBenchmark("fault_floor/raw_signal", BM_FaultFloor);

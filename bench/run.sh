@@ -153,6 +153,17 @@ for label, name, depth in (("protected call", "call", 1),
         row += f"   {added / depth:+.2f} ns per level"
     print(row)
 
+if have("buffer/plain", "buffer/protected", "call/plain", "call/protected"):
+    per_buffer = (median["buffer/protected"] - median["buffer/plain"]) - \
+                 (median["call/protected"] - median["call/plain"])
+    print(f"{'call with a 64-byte buffer':28}{median['buffer/plain']:9.2f} ns"
+          f"{median['buffer/protected']:9.2f} ns"
+          f"{median['buffer/protected'] - median['buffer/plain']:+7.2f} ns"
+          f"{median['buffer/protected'] / median['buffer/plain']:7.2f}x"
+          f"{cv.get('buffer/protected', float('nan')):9.1f}%")
+    print(f"{'  per relocated buffer':28}{'':24}{per_buffer:+7.2f} ns"
+          f"{'':17}   target <= 20 ns: {verdict(per_buffer <= 20.0)}")
+
 print()
 def us(name):
     return median[name] / 1e3

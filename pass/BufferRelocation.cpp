@@ -223,7 +223,12 @@ void BufferRelocation::releaseAtStackRestores() {
   }
 }
 
-void BufferRelocation::relocate(IRBuilder<> &B) {
+void BufferRelocation::relocate(BasicBlock *At, DebugLoc Loc) {
+  // Lifetime markers go first: one of them may be the instruction the slots
+  // would otherwise be inserted before.
+  for (AllocaInst *AI : Allocas) dropLifetimeMarkers(AI);
+  IRBuilder<> B(At, At->getFirstInsertionPt());
+  B.SetCurrentDebugLocation(Loc);
   for (AllocaInst *AI : Allocas)
     if (AI->isStaticAlloca()) relocateStatic(AI, B);
   for (AllocaInst *AI : Allocas)
@@ -238,10 +243,15 @@ bool BufferRelocation::relocateWithoutTransaction(Function &F, RuntimeInterface 
   auto It = Entry.begin();
   while (It != Entry.end() && isa<AllocaInst>(&*It)) ++It;
   IRBuilder<> B(&Entry, It);
+  DebugLoc Loc;
   if (DISubprogram *SP = F.getSubprogram())
-    B.SetCurrentDebugLocation(DILocation::get(F.getContext(), SP->getScopeLine(), 0, SP));
+    Loc = DILocation::get(F.getContext(), SP->getScopeLine(), 0, SP);
+  B.SetCurrentDebugLocation(Loc);
   Value *Mark = R.emitMark(B);
-  R.relocate(B);
+  // Slots after the mark, in a block of their own so the mark stays first.
+  BasicBlock *Rest =
+      Entry.splitBasicBlock(cast<Instruction>(Mark)->getNextNode(), "immune.oracle.body");
+  R.relocate(Rest, Loc);
   EscapeEnumerator EE(F, "immune.oracle.cleanup", /*HandleExceptions=*/true);
   while (IRBuilder<> *AtExit = EE.Next()) R.emitRelease(*AtExit, Mark);
   return true;

@@ -34,9 +34,9 @@ public:
 
   // The slot mark, read at B's position (before any slot is taken).
   llvm::Value *emitMark(llvm::IRBuilder<> &B);
-  // Replaces the allocations; static ones get their slots at B's position,
-  // dynamic ones where they were. Mark must dominate every exit.
-  void relocate(llvm::IRBuilder<> &B);
+  // Replaces the allocations; static ones get their slots at the start of
+  // At, dynamic ones where they were.
+  void relocate(llvm::BasicBlock *At, llvm::DebugLoc Loc);
   // Releases every slot taken since Mark (call before each exit).
   void emitRelease(llvm::IRBuilder<> &B, llvm::Value *Mark);
 

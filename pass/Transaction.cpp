@@ -78,11 +78,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   CP->setCallingConv(CallingConv::PreserveMost);
 
   // Slots are taken after the checkpoint, inside the transaction.
-  if (Mark) {
-    IRBuilder<> BB(Body, Body->getFirstInsertionPt());
-    BB.SetCurrentDebugLocation(Loc);
-    Buffers.relocate(BB);
-  }
+  if (Mark) Buffers.relocate(Body, Loc);
 
   // Commit on every way out of the original code, including exceptions
   // unwinding through (EscapeEnumerator turns calls that may throw into

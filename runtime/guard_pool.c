@@ -49,8 +49,9 @@ static const uint32_t class_data[NCLASS] = {1 * PAGE, 2 * PAGE, 4 * PAGE, 8 * PA
 static const uint32_t class_cap[NCLASS] = {256, 64, 32, 16, 8};
 
 struct slot_meta {
-  uintptr_t addr;
-  uint64_t size;
+  uintptr_t addr;    /* the buffer */
+  uintptr_t trail;   /* end of the buffer: canary from here to the guard page */
+  uintptr_t lead;    /* start of the 16 canary bytes below addr, 0 if none */
   const struct __immune_buffer *desc;
 };
 
@@ -75,8 +76,30 @@ static inline unsigned top_of(uint64_t tops, int c) {
   return (unsigned)(tops >> (TOP_BITS * c)) & TOP_MASK;
 }
 
+/* The canary byte at an address: byte (address mod 8) of the process key,
+ * never 0 (a stray NUL terminator is a change too). An 8-byte aligned word
+ * of canary is therefore always canary_word(). */
 static inline unsigned char canary_byte(uintptr_t at) {
-  return (unsigned char)(canary_key >> ((at & 7) * 8)) | 1; /* never 0: a stray NUL is a change */
+  return (unsigned char)(canary_key >> ((at & 7) * 8)) | 1;
+}
+static inline uint64_t canary_word(void) { return canary_key | 0x0101010101010101ull; }
+
+/* Fills [from, to) with canary: bytes up to the first aligned word, words,
+ * then bytes. */
+static inline void canary_fill(uintptr_t from, uintptr_t to) {
+  for (; from < to && (from & 7); ++from) *(unsigned char *)from = canary_byte(from);
+  for (; from + 8 <= to; from += 8) *(uint64_t *)from = canary_word();
+  for (; from < to; ++from) *(unsigned char *)from = canary_byte(from);
+}
+
+static inline int canary_ok(uintptr_t from, uintptr_t to) {
+  for (; from < to && (from & 7); ++from)
+    if (*(const unsigned char *)from != canary_byte(from)) return 0;
+  for (; from + 8 <= to; from += 8)
+    if (*(const uint64_t *)from != canary_word()) return 0;
+  for (; from < to; ++from)
+    if (*(const unsigned char *)from != canary_byte(from)) return 0;
+  return 1;
 }
 
 static void arena_destroy(void *p) {
@@ -162,9 +185,9 @@ IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
                                         const struct __immune_buffer *desc) {
   struct arena *a = my_arena;
   if (__builtin_expect(!a, 0) && !(a = arena_create())) return fallback();
-  int c = 0;
-  while (c < NCLASS && class_data[c] < size) ++c;
-  if (c == NCLASS || align > PAGE) return fallback();
+  /* Classes are 4 KiB << c: c = ceil(log2(size)) - 12, at least 0. */
+  int c = size <= PAGE ? 0 : 64 - __builtin_clzll(size - 1) - 12;
+  if (c >= NCLASS || align > PAGE) return fallback();
   if (align == 0 || (align & (align - 1))) align = 16;
   uint64_t tops = __immune_slot_top;
   unsigned idx = top_of(tops, c);
@@ -173,27 +196,37 @@ IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
   uintptr_t data = (uintptr_t)a->base[c] + (uintptr_t)idx * (PAGE + class_data[c]) + PAGE;
   uintptr_t end = data + class_data[c];
   uintptr_t p = (end - size) & ~(uintptr_t)(align - 1);
-  for (uintptr_t q = p + size; q < end; ++q) *(unsigned char *)q = canary_byte(q);
-  if (p - data >= CANARY_LEAD)
-    for (uintptr_t q = p - CANARY_LEAD; q < p; ++q) *(unsigned char *)q = canary_byte(q);
+  /* The common case first: no slack after the buffer, an aligned lead. */
+  if (__builtin_expect(p + size != end, 0)) canary_fill(p + size, end);
+  uintptr_t lead = 0;
+  if (__builtin_expect(p - data >= CANARY_LEAD, 1)) {
+    lead = p - CANARY_LEAD;
+    if (__builtin_expect(!(p & 7), 1)) {
+      ((uint64_t *)p)[-1] = canary_word();
+      ((uint64_t *)p)[-2] = canary_word();
+    } else {
+      canary_fill(lead, p);
+    }
+  }
   struct slot_meta *m = &a->meta[c][idx];
   m->addr = p;
-  m->size = size;
+  m->trail = p + size;
+  m->lead = lead;
   m->desc = desc;
   __immune_slot_top = tops + (1ull << (TOP_BITS * c));
   return (void *)p;
 }
 
-static int canary_intact(const struct arena *a, int c, unsigned idx) {
-  const struct slot_meta *m = &a->meta[c][idx];
-  uintptr_t data = (uintptr_t)a->base[c] + (uintptr_t)idx * (PAGE + class_data[c]) + PAGE;
-  uintptr_t end = data + class_data[c];
-  for (uintptr_t q = m->addr + m->size; q < end; ++q)
-    if (*(const unsigned char *)q != canary_byte(q)) return 0;
-  if (m->addr - data >= CANARY_LEAD)
-    for (uintptr_t q = m->addr - CANARY_LEAD; q < m->addr; ++q)
-      if (*(const unsigned char *)q != canary_byte(q)) return 0;
-  return 1;
+static int canary_intact(const struct slot_meta *m) {
+  /* The slot's data ends at the next page boundary (the guard page): the
+   * buffer sits flush against it but for less than its alignment. */
+  uintptr_t end = (m->trail + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+  if (__builtin_expect(m->trail != end, 0) && !canary_ok(m->trail, end)) return 0;
+  if (!m->lead) return 1;
+  if (__builtin_expect(!(m->addr & 7), 1))
+    return ((const uint64_t *)m->addr)[-1] == canary_word() &&
+           ((const uint64_t *)m->addr)[-2] == canary_word();
+  return canary_ok(m->lead, m->addr);
 }
 
 IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
@@ -203,7 +236,7 @@ IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
   const struct __immune_buffer *broken = NULL;
   for (int c = 0; a && c < NCLASS; ++c)
     for (unsigned i = top_of(tops, c); i > top_of(mark, c); --i)
-      if (!broken && !canary_intact(a, c, i - 1)) broken = a->meta[c][i - 1].desc;
+      if (!broken && !canary_intact(&a->meta[c][i - 1])) broken = a->meta[c][i - 1].desc;
   __immune_slot_top = mark;
   if (broken) {
     atomic_fetch_add(&canary_faults, 1);
