@@ -32,8 +32,21 @@ __immune_checkpoint:
     movq    %rax, 48(%rdi)
     movq    (%rsp), %rax        /* our return address: the resume point */
     movq    %rax, 56(%rdi)
+    /* Fault injection (IMMUNE_OPTIONS=inject=FUNCTION, for campaigns): one
+     * byte test while nothing is armed. */
+    cmpb    $0, __immune_inject_armed(%rip)
+    jne     1f
     xorl    %eax, %eax
     ret
+1:  movq    72(%rdi), %rax      /* tx->site */
+    testl   $0x80000000, 4(%rax) /* site->flags & IMMUNE_SITE_INJECT */
+    jnz     2f
+    xorl    %eax, %eax
+    ret
+    /* Abort this call on entry. The C function pops and reports, returns 1,
+     * and that is our second return value; registers it clobbers are dead
+     * on the abort path. Tail jump: it returns straight to the caller. */
+2:  jmp     __immune_inject_abort
     .cfi_endproc
     .size   __immune_checkpoint, .-__immune_checkpoint
 

@@ -140,10 +140,10 @@ static void iso_time(struct immune_buf *b) {
 }
 
 static const char *signal_text(const struct immune_event *ev) {
-  return ev->sig ? immune_signal_name(ev->sig) : "CANARY";
+  return ev->sig ? immune_signal_name(ev->sig) : ev->cause ? ev->cause : "NONE";
 }
 static const char *code_text(const struct immune_event *ev) {
-  return ev->sig ? immune_si_code_name(ev->sig, ev->info->si_code) : "CANARY";
+  return ev->sig ? immune_si_code_name(ev->sig, ev->info->si_code) : signal_text(ev);
 }
 static uint64_t fault_address(const struct immune_event *ev) {
   return ev->info && ev->info->si_code > 0 ? (uint64_t)(uintptr_t)ev->info->si_addr : 0;
@@ -168,6 +168,8 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, code_text(ev));
     immune_buf_str(b, ") at address ");
     immune_buf_hex(b, fault_address(ev));
+  } else if (ev->cause && ev->cause[0] == 'I') {
+    immune_buf_str(b, "injected abort on entry");
   } else {
     immune_buf_str(b, "broken canary of a relocated buffer");
   }

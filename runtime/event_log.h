@@ -20,6 +20,7 @@ struct immune_event {
   const ucontext_t *uc;         /* where it happened, for pc and backtrace */
   const struct __immune_site *site;     /* the transaction, or NULL */
   const struct __immune_buffer *buffer; /* the relocated buffer hit, or NULL */
+  const char *cause;            /* when sig == 0: "CANARY", "INJECTED" */
 };
 
 void immune_log_event(const struct immune_event *ev);

@@ -192,7 +192,7 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   struct __immune_tx *tx = NULL;
-  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL};
   if (is_own_fault(sig, info)) {
     tx = innermost_live((uint64_t)uc->uc_mcontext.gregs[REG_RSP]);
     /* A guard page of a relocated buffer names the overflowing buffer. */
@@ -229,7 +229,7 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
 void immune_abort_for_canary(const struct __immune_buffer *buffer) {
   ucontext_t uc;
   getcontext(&uc);
-  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY"};
   struct __immune_tx *tx = innermost_live((uint64_t)(uintptr_t)__builtin_frame_address(0));
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT) {
     ev.site = tx->site;
@@ -292,4 +292,16 @@ int immune_chain_sigaction(int sig, const struct sigaction *act,
 
 IMMUNE_EXPORT uint64_t immune_recoveries(void) {
   return atomic_load_explicit(&total_recoveries, memory_order_relaxed);
+}
+
+/* Fault injection (IMMUNE_OPTIONS=inject=...): the checkpoint of a site
+ * marked for injection jumps here instead of returning 0. The call aborts
+ * before its body runs: pop the record, count, report, and return 1 — the
+ * checkpoint's second return, straight into the abort path. */
+__attribute__((visibility("hidden"))) int __immune_inject_abort(struct __immune_tx *tx) {
+  ucontext_t uc;
+  getcontext(&uc);
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, tx->site, NULL, "INJECTED"};
+  abort_transaction(tx, &ev);
+  return 1;
 }

@@ -23,7 +23,7 @@
  * at most MAX_COMMITTED slots with pages (each committed slot is a separate
  * mapping between two guards; the budget keeps the process far below
  * vm.max_map_count); buffers larger than the largest class (64 KiB) stay on
- * the stack. A thread's regions are unmapped when it exits. */
+ * the stack. A thread that exits gives its arena to the next new thread. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -56,6 +56,7 @@ struct slot_meta {
 };
 
 struct arena {
+  _Atomic int in_use; /* owned by a live thread */
   char *base[NCLASS];
   size_t span[NCLASS];
   uint32_t committed[NCLASS];
@@ -102,27 +103,28 @@ static inline int canary_ok(uintptr_t from, uintptr_t to) {
   return 1;
 }
 
-static void arena_destroy(void *p) {
+/* A thread's exit gives its arena back for the next thread to reuse, with
+ * its slots still committed. Arenas are never unmapped: another thread's
+ * fault handler may be reading any of them (immune_guard_buffer_at) at any
+ * moment, and reuse also spares the next thread the mprotect calls. */
+static void arena_release(void *p) {
   struct arena *a = p;
-  for (int i = 0; i < MAX_ARENAS; ++i) {
-    struct arena *expected = a;
-    if (atomic_compare_exchange_strong(&arenas[i], &expected, NULL)) break;
-  }
-  uint64_t n = 0;
-  for (int c = 0; c < NCLASS; ++c) {
-    n += a->committed[c];
-    if (a->base[c]) munmap(a->base[c], a->span[c]);
-  }
-  atomic_fetch_sub(&committed_total, n);
   if (my_arena == a) {
     my_arena = NULL;
     __immune_slot_top = 0;
   }
+  atomic_store(&a->in_use, 0);
+}
+
+/* Only for an arena that failed half-way through creation (never shared). */
+static void arena_discard(struct arena *a) {
+  for (int c = 0; c < NCLASS; ++c)
+    if (a->base[c]) munmap(a->base[c], a->span[c]);
   munmap(a, a->self_size);
 }
 
 static void arena_key_init(void) {
-  pthread_key_create(&arena_key, arena_destroy);
+  pthread_key_create(&arena_key, arena_release);
   /* Canary bytes from the kernel's per-process random bytes. */
   const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
   if (r) memcpy(&canary_key, r + 8, sizeof canary_key);
@@ -130,6 +132,16 @@ static void arena_key_init(void) {
 
 static struct arena *arena_create(void) {
   pthread_once(&arena_once, arena_key_init);
+  /* An arena a finished thread gave back, if there is one. */
+  for (int i = 0; i < MAX_ARENAS; ++i) {
+    struct arena *a = atomic_load(&arenas[i]);
+    int expected = 0;
+    if (a && atomic_compare_exchange_strong(&a->in_use, &expected, 1)) {
+      pthread_setspecific(arena_key, a);
+      my_arena = a;
+      return a;
+    }
+  }
   size_t metas = 0;
   for (int c = 0; c < NCLASS; ++c) metas += class_cap[c];
   size_t self = (sizeof(struct arena) + metas * sizeof(struct slot_meta) + PAGE - 1) & ~(size_t)(PAGE - 1);
@@ -144,14 +156,20 @@ static struct arena *arena_create(void) {
     void *r = mmap(NULL, a->span[c], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (r == MAP_FAILED) {
       a->base[c] = NULL;
-      arena_destroy(a);
+      arena_discard(a);
       return NULL;
     }
     a->base[c] = r;
   }
-  for (int i = 0; i < MAX_ARENAS; ++i) {
+  atomic_store(&a->in_use, 1);
+  int registered = 0;
+  for (int i = 0; i < MAX_ARENAS && !registered; ++i) {
     struct arena *expected = NULL;
-    if (atomic_compare_exchange_strong(&arenas[i], &expected, a)) break;
+    registered = atomic_compare_exchange_strong(&arenas[i], &expected, a);
+  }
+  if (!registered) { /* more live threads with slots than MAX_ARENAS */
+    arena_discard(a);
+    return NULL;
   }
   pthread_setspecific(arena_key, a);
   my_arena = a;

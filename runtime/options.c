@@ -60,13 +60,20 @@ static int parse_string(const char *v, const char **out) {
   return 0;
 }
 
+static int parse_list(const char *v, const char **out) {
+  *out = v;
+  return 0;
+}
+
 #define PARSE_BOOL parse_bool
 #define PARSE_INT parse_int
 #define PARSE_STRING parse_string
+#define PARSE_LIST parse_list
 #define PARSE_MODE parse_mode
 #define EXPECT_BOOL "0 or 1"
 #define EXPECT_INT "a non-negative integer"
 #define EXPECT_STRING "a non-empty string"
+#define EXPECT_LIST "a comma-separated list"
 #define EXPECT_MODE "protect, monitor or off"
 
 /* Options whose effect is to write files; dropped for setuid programs so an
@@ -154,6 +161,7 @@ void immune_options_print(int fd) {
 #define SHOW_BOOL(v) immune_buf_dec(&b, v)
 #define SHOW_INT(v) immune_buf_dec(&b, v)
 #define SHOW_STRING(v) immune_buf_str(&b, v)
+#define SHOW_LIST(v) immune_buf_str(&b, v)
 #define SHOW_MODE(v) immune_buf_str(&b, mode_name(v))
 #define IMMUNE_OPTION(name, type, def, help) \
   immune_buf_str(&b, " " #name "=");         \

@@ -11,6 +11,7 @@ enum immune_mode { IMMUNE_MODE_PROTECT, IMMUNE_MODE_MONITOR, IMMUNE_MODE_OFF };
 #define IMMUNE_OPT_TYPE_BOOL int
 #define IMMUNE_OPT_TYPE_INT long
 #define IMMUNE_OPT_TYPE_STRING const char *
+#define IMMUNE_OPT_TYPE_LIST const char *
 #define IMMUNE_OPT_TYPE_MODE enum immune_mode
 
 struct immune_options {

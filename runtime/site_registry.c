@@ -7,9 +7,26 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "options.h"
 #include "immune/immune.h"
 
 static _Atomic(struct __immune_site *) registry;
+
+/* Read by the checkpoint (assembly): nonzero once some site is marked for
+ * injection, so the common case costs one byte compare. */
+__attribute__((visibility("hidden"))) unsigned char __immune_inject_armed;
+
+/* Whether `name` is in the comma-separated list `list`. */
+static int listed(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0) return 1;
+    p = end ? end + 1 : NULL;
+  }
+  return 0;
+}
 
 static void warn_abi(const struct __immune_site *s) {
   char line[256];
@@ -32,6 +49,11 @@ IMMUNE_EXPORT void __immune_register_sites_v1(struct __immune_site **sites,
     if (s->abi_version != IMMUNE_ABI_VERSION) {
       warn_abi(s);
       continue;
+    }
+    if (immune_opts.inject[0] &&
+        (listed(immune_opts.inject, s->function) || listed(immune_opts.inject, s->symbol))) {
+      __atomic_fetch_or(&s->flags, IMMUNE_SITE_INJECT, __ATOMIC_RELAXED);
+      __atomic_store_n(&__immune_inject_armed, 1, __ATOMIC_RELEASE);
     }
     struct __immune_site *head = atomic_load(&registry);
     do {

@@ -52,6 +52,9 @@ struct __immune_site {
 #define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
 #define IMMUNE_SITE_SRET 0x2u   /* returns an aggregate through sret: zeroed */
 #define IMMUNE_SITE_SLOTS 0x4u  /* tx.slot_mark is valid: restore it on abort */
+/* Runtime-owned: abort every call on entry (IMMUNE_OPTIONS=inject=...).
+ * Tested by the checkpoint (checkpoint_x86_64.S) once injection is armed. */
+#define IMMUNE_SITE_INJECT 0x80000000u
 
 /* ---- One live transaction (one per protected call, in its frame). -------
  * ctx layout is architecture specific; see runtime/checkpoint_*.S. */

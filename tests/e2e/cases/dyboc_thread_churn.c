@@ -85,7 +85,10 @@ int main(void) {
   CHECK_INT(immune_recoveries(), faults);
   CHECK_INT(immune_function_aborts("parse_header"), faults);
   CHECK_INT(slots_in_use(), 0);
-  CHECK_UINT(slots_committed(), 0); /* main took none; the threads are gone */
+  /* Arenas of exited threads are reused: 2,000 threads commit no more
+   * slots than the few that ever ran at once need (each thread here uses
+   * one slot of one class). */
+  CHECK_TRUE(slots_committed() <= FAULTERS + PER_BATCH);
   CHECK_DEPTH0();
   return e2e_done();
 }
