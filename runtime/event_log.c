@@ -190,14 +190,24 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, site->error_value);
     break;
   case IMMUNE_EV_ESCALATED:
-    immune_buf_str(b, ": more than ");
-    immune_buf_dec(b, immune_opts.max_recoveries);
-    immune_buf_str(b, " recoveries within ");
-    immune_buf_dec(b, immune_opts.recovery_window_ms);
-    immune_buf_str(b, " ms, not healing");
+    if (ev->reason) {
+      immune_buf_str(b, ": not healing: ");
+      immune_buf_str(b, ev->reason);
+    } else {
+      immune_buf_str(b, ": more than ");
+      immune_buf_dec(b, immune_opts.max_recoveries);
+      immune_buf_str(b, " recoveries within ");
+      immune_buf_dec(b, immune_opts.recovery_window_ms);
+      immune_buf_str(b, " ms, not healing");
+    }
     break;
   case IMMUNE_EV_CRASHED:
-    immune_buf_str(b, site ? " (monitor mode: not healed)" : " outside any transaction");
+    if (ev->reason) {
+      immune_buf_str(b, ": ");
+      immune_buf_str(b, ev->reason);
+    } else {
+      immune_buf_str(b, site ? " (monitor mode: not healed)" : " outside any transaction");
+    }
     break;
   }
   if (ev->buffer) {
@@ -254,6 +264,11 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   } else {
     immune_buf_str(b, "null,\"error_value\":null");
   }
+  immune_buf_str(b, ",\"reason\":");
+  if (ev->reason)
+    json_str(b, ev->reason, 256);
+  else
+    immune_buf_str(b, "null");
   immune_buf_str(b, ",\"buffer\":");
   if (ev->buffer) {
     immune_buf_str(b, "{\"name\":");

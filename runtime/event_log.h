@@ -21,6 +21,7 @@ struct immune_event {
   const struct __immune_site *site;     /* the transaction, or NULL */
   const struct __immune_buffer *buffer; /* the relocated buffer hit, or NULL */
   const char *cause;            /* when sig == 0: "CANARY", "INJECTED" */
+  const char *reason;           /* why it was not healed, or NULL */
 };
 
 void immune_log_event(const struct immune_event *ev);

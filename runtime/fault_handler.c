@@ -192,7 +192,17 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   struct __immune_tx *tx = NULL;
-  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL};
+  uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+  if (is_own_fault(sig, info) && pc >= (uintptr_t)__start_immune_rt_text &&
+      pc < (uintptr_t)__stop_immune_rt_text) {
+    /* A fault in the runtime itself is a runtime bug: never healed. */
+    ev.reason = "fault inside the Immune runtime";
+    if (immune_opts.mode != IMMUNE_MODE_OFF && decline_is_fatal(sig)) immune_log_event(&ev);
+    errno = saved_errno;
+    decline(sig, info, ucv);
+    return;
+  }
   if (is_own_fault(sig, info)) {
     tx = innermost_live((uint64_t)uc->uc_mcontext.gregs[REG_RSP]);
     /* A guard page of a relocated buffer names the overflowing buffer. */
@@ -201,7 +211,15 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   }
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig)) {
     ev.site = tx->site;
-    if (over_budget(tx->site)) {
+    const char *in_allocator = immune_libc_unsafe(uc);
+    if (in_allocator) {
+      /* Healing would leave the allocator's lock held (libc_guard.c). */
+      ev.kind = IMMUNE_EV_ESCALATED;
+      ev.reason = in_allocator[0] == 'f' || in_allocator[0] == 'r'
+                      ? "fault inside libc's allocator (free/realloc): its lock would stay held"
+                      : "fault inside libc's allocator (malloc family): its lock would stay held";
+      immune_log_event(&ev);
+    } else if (over_budget(tx->site)) {
       ev.kind = IMMUNE_EV_ESCALATED;
       immune_log_event(&ev);
     } else {
@@ -229,7 +247,7 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
 void immune_abort_for_canary(const struct __immune_buffer *buffer) {
   ucontext_t uc;
   getcontext(&uc);
-  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY"};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL};
   struct __immune_tx *tx = innermost_live((uint64_t)(uintptr_t)__builtin_frame_address(0));
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT) {
     ev.site = tx->site;
@@ -301,7 +319,7 @@ IMMUNE_EXPORT uint64_t immune_recoveries(void) {
 __attribute__((visibility("hidden"))) int __immune_inject_abort(struct __immune_tx *tx) {
   ucontext_t uc;
   getcontext(&uc);
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, tx->site, NULL, "INJECTED"};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, tx->site, NULL, "INJECTED", NULL};
   abort_transaction(tx, &ev);
   return 1;
 }

@@ -28,6 +28,7 @@ void immune_rt_init(void) {
   immune_interceptors_init();
   if (immune_opts.mode != IMMUNE_MODE_OFF) {
     immune_symbols_init();
+    immune_libc_guard_init();
     immune_event_log_init();
     immune_alt_stack_init();
     immune_install_fault_handlers();

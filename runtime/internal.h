@@ -10,6 +10,10 @@
 
 #include "immune/abi.h"
 
+/* Bounds of the runtime's code (rt_section.h), defined by the linker. */
+extern const char __start_immune_rt_text[] __attribute__((weak, visibility("hidden")));
+extern const char __stop_immune_rt_text[] __attribute__((weak, visibility("hidden")));
+
 /* Runtime symbols that instrumented code or other DSOs must see. */
 #define IMMUNE_EXPORT __attribute__((visibility("default")))
 /* Thread-local state is read inside the signal handler, where a
@@ -51,6 +55,12 @@ void immune_interceptors_init(void);
 /* libc's sigaction, bypassing the runtime's own interceptor. */
 int immune_real_sigaction(int sig, const struct sigaction *act,
                           struct sigaction *old);
+
+/* libc_guard.c: whether a fault happened while libc's allocator was running
+ * (its arena lock held), where healing would deadlock the next malloc. */
+void immune_libc_guard_init(void);
+struct ucontext_t;
+const char *immune_libc_unsafe(const struct ucontext_t *uc);
 
 /* site_registry.c */
 void immune_count_abort(struct __immune_site *site);

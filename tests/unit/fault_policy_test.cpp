@@ -100,3 +100,19 @@ TEST_CASE("a handler the program installs does not switch healing off",
   CHECK(WIFEXITED(st));
   CHECK(WEXITSTATUS(st) == 0);
 }
+
+TEST_CASE("a fault inside the runtime itself is never healed", "[decline][threat]") {
+  static __immune_site site = make_site("runtime_fault");
+  int st = in_child([&] {
+    no_core();
+    __immune_site *table[] = {&site};
+    __immune_register_sites_v1(table, 1); // so immune_stats has one to copy
+    // A bad output pointer makes the runtime's own code fault, inside a
+    // live transaction: that is a runtime bug, and it must not be "healed".
+    in_transaction(&site, [] {
+      immune_stats(reinterpret_cast<immune_stat *>(8), 1);
+      return 0;
+    });
+  });
+  CHECK(died_of(st, SIGSEGV));
+}

@@ -1,0 +1,29 @@
+/* Threat model: a fault inside libc's allocator is never healed. glibc finds
+ * the double free inside free() and aborts with the arena lock held; healing
+ * the transaction would leave that lock held and deadlock the next malloc.
+ * Immune escalates instead: one `escalated` line naming the reason, and the
+ * process dies of SIGABRT exactly as without Immune.
+ * E2E-RECOVERED: 0
+ * E2E-STDOUT: MARK freeing twice inside a protected function
+ * E2E-STDERR: ^immune: escalated: SIGABRT .* in double_free \(.*\): not healing: fault inside libc's allocator
+ */
+#include <stdlib.h>
+
+#include "e2e.h"
+
+char *volatile sink;
+
+IMMUNE_PROTECT int double_free(void) {
+  sink = malloc(32);
+  e2e_mark("freeing twice inside a protected function");
+  free(sink);
+  free(sink);
+  return 0;
+}
+
+int main(void) {
+  e2e_setup_stdio();
+  int r = double_free();
+  printf("FAIL: survived a double free (returned %d)\n", r);
+  return 1;
+}
