@@ -79,9 +79,25 @@ RuntimeInterface::RuntimeInterface(Module &M) {
                                  GlobalValue::ExternalLinkage, nullptr,
                                  IMMUNE_SYM_SLOT_TOP, nullptr,
                                  GlobalValue::InitialExecTLSModel);
+  SlotTop->setAlignment(Align(8));
   SlotAlloc = M.getOrInsertFunction(IMMUNE_SYM_SLOT_ALLOC, RA, Ptr, I64, I64, Ptr);
   // Not nounwind-free of effects: a broken canary aborts the transaction by
   // resuming its checkpoint, which to the caller is an ordinary return path.
   SlotRelease = M.getOrInsertFunction(IMMUNE_SYM_SLOT_RELEASE, RA,
                                       Type::getVoidTy(C), I64);
+
+  RollbackPending = M.getNamedGlobal(IMMUNE_SYM_ROLLBACK_PENDING);
+  if (!RollbackPending)
+    RollbackPending = new GlobalVariable(M, I64, /*isConstant=*/false,
+                                         GlobalValue::ExternalLinkage, nullptr,
+                                         IMMUNE_SYM_ROLLBACK_PENDING, nullptr,
+                                         GlobalValue::InitialExecTLSModel);
+  RollbackPending->setAlignment(Align(8));
+  TxCommit = M.getOrInsertFunction(IMMUNE_SYM_TX_COMMIT, RA, Type::getVoidTy(C), Ptr);
+  // preserve_most as well: the commit call sits on every exit path (taken
+  // rarely), and with the C convention the function's live values would
+  // move to callee-saved registers for it, costing pushes on every call.
+  if (auto *CF = dyn_cast<Function>(TxCommit.getCallee()))
+    CF->setCallingConv(CallingConv::PreserveMost);
+  TxRollback = M.getOrInsertFunction(IMMUNE_SYM_TX_ROLLBACK, RA, Type::getVoidTy(C), Ptr);
 }

@@ -25,6 +25,11 @@ struct RuntimeInterface {
   llvm::GlobalVariable *SlotTop;       // __immune_slot_top (thread_local)
   llvm::FunctionCallee SlotAlloc;      // __immune_slot_alloc
   llvm::FunctionCallee SlotRelease;    // __immune_slot_release
+
+  // Rollback (runtime/rollback.c).
+  llvm::GlobalVariable *RollbackPending; // __immune_rollback_pending (TLS)
+  llvm::FunctionCallee TxCommit;         // __immune_tx_commit
+  llvm::FunctionCallee TxRollback;       // __immune_tx_rollback
 };
 
 } // namespace immune

@@ -22,6 +22,8 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/EscapeEnumerator.h"
 
 using namespace llvm;
@@ -84,16 +86,34 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   // unwinding through (EscapeEnumerator turns calls that may throw into
   // invokes to one cleanup that pops and resumes).
   EscapeEnumerator EE(F, "immune.cleanup", /*HandleExceptions=*/true);
+  SmallVector<Instruction *, 4> Exits;
   while (IRBuilder<> *AtExit = EE.Next()) {
     AtExit->SetCurrentDebugLocation(Loc);
     // Release (checking canaries, which may still abort) before commit.
     if (Mark) Buffers.emitRelease(*AtExit, Mark);
-    AtExit->CreateStore(Top, RT.TxTop);
+    Exits.push_back(AtExit->CreateStore(Top, RT.TxTop));
+  }
+  // Commit the rollback log too, only when it holds something: one TLS load
+  // and a branch on the fast path.
+  for (Instruction *Pop : Exits) {
+    IRBuilder<> CB(Pop);
+    CB.SetCurrentDebugLocation(Loc);
+    Value *Pending = CB.CreateLoad(CB.getInt64Ty(), RT.RollbackPending, "immune.pending");
+    Instruction *Then = SplitBlockAndInsertIfThen(
+        CB.CreateICmpNE(Pending, CB.getInt64(0)), Pop, /*Unreachable=*/false,
+        MDBuilder(C).createBranchWeights(1, 1000));
+    Then->getParent()->setName("immune.commit");
+    Pop->getParent()->setName("immune.exit");
+    IRBuilder<> TB(Then);
+    TB.SetCurrentDebugLocation(Loc);
+    TB.CreateCall(RT.TxCommit, {Tx})->setCallingConv(CallingConv::PreserveMost);
   }
 
   BasicBlock *Abort = BasicBlock::Create(C, "immune.abort", &F);
   IRBuilder<> AB(Abort);
   AB.SetCurrentDebugLocation(Loc);
+  // Undo what the aborted call did to the heap, locks and descriptors.
+  AB.CreateCall(RT.TxRollback, {Tx});
   if (EV.ZeroSret && SRet) {
     Value *P = AB.CreateLoad(Ptr, AB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
     Type *T = F.getParamStructRetType(SRet->getArgNo());

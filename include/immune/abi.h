@@ -113,6 +113,20 @@ struct __immune_buffer {
  * transaction (or, outside one, kills the process with a report). */
 #define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
 
+/* ---- Rollback: undoing an aborted transaction's effects. ---------------
+ * Per-thread count of rollback-log entries (heap blocks, deferred frees,
+ * held locks, open descriptors) that belong to live transactions. The pass
+ * reads it at every commit and calls __immune_tx_commit(tx) only when it is
+ * not zero, so a transaction that did none of these things pays one load. */
+#define IMMUNE_SYM_ROLLBACK_PENDING "__immune_rollback_pending"
+/* void __immune_tx_commit(struct __immune_tx *tx): tx commits; its entries
+ * go to the next outer live transaction, or take effect (deferred frees). */
+#define IMMUNE_SYM_TX_COMMIT "__immune_tx_commit"
+/* void __immune_tx_rollback(struct __immune_tx *tx): called by the abort
+ * path, in ordinary context after the runtime resumed it: undo tx's
+ * entries (free its blocks, forget its frees, unlock, close). */
+#define IMMUNE_SYM_TX_ROLLBACK "__immune_tx_rollback"
+
 /* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
 #define IMMUNE_ANNOTATION_PROTECT "immune"
 #define IMMUNE_ANNOTATION_RETURN "immune.return"
@@ -126,6 +140,8 @@ void __immune_register_sites_v1(struct __immune_site **sites, uint64_t count);
 void *__immune_slot_alloc(uint64_t size, uint64_t align,
                           const struct __immune_buffer *desc);
 void __immune_slot_release(uint64_t mark);
+__attribute__((preserve_most)) void __immune_tx_commit(struct __immune_tx *tx);
+void __immune_tx_rollback(struct __immune_tx *tx);
 #ifdef __cplusplus
 }
 #endif

@@ -17,13 +17,24 @@
 ; CHECK: %immune.cp = call preserve_mostcc i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
+; Each exit: commit the rollback log only when it holds entries, then pop.
 ; CHECK: neg:
+; CHECK-NEXT: %immune.pending = load i64, ptr @__immune_rollback_pending
+; CHECK-NEXT: %[[P:.*]] = icmp ne i64 %immune.pending, 0
+; CHECK-NEXT: br i1 %[[P]], label %immune.commit, label %immune.exit
+; CHECK: immune.commit:
+; CHECK-NEXT: call preserve_mostcc void @__immune_tx_commit(ptr %immune.tx)
+; CHECK: immune.exit:
 ; CHECK-NEXT: store ptr %immune.top, ptr @__immune_tx_top
 ; CHECK-NEXT: ret i32 0
 ; CHECK: pos:
+; CHECK: call preserve_mostcc void @__immune_tx_commit(ptr %immune.tx)
 ; CHECK: store ptr %immune.top, ptr @__immune_tx_top
 ; CHECK-NEXT: ret i32 %v
+; The abort path undoes the heap, locks and descriptors, then returns; the
+; runtime already popped the record.
 ; CHECK: immune.abort:
+; CHECK-NEXT: call void @__immune_tx_rollback(ptr %immune.tx)
 ; CHECK-NOT: store ptr {{.*}} @__immune_tx_top
 ; CHECK-NEXT: ret i32 -1
 ; The checkpoint: preserve_most (it writes only rax), through the GOT.

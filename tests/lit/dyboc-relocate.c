@@ -24,7 +24,7 @@ struct req { int id; char name[24]; };
 // CHECK-NOT: alloca
 // CHECK: call ptr @strcpy(ptr noundef %{{.*}}
 // CHECK: call void @__immune_slot_release(i64 %immune.slot.mark)
-// CHECK-NEXT: store ptr %immune.top, ptr @__immune_tx_top
+// CHECK: store ptr %immune.top, ptr @__immune_tx_top
 // CHECK-NEXT: ret i32
 // O2-LABEL: define{{.*}} i32 @parse_header(
 // O2: call ptr @__immune_slot_alloc(i64 16, i64 16,
