@@ -39,3 +39,15 @@ IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(buffered)(const int *p, int 
   buf[8 + (n & 7)] = (char)n;
   return (buf[n & 7] * 3 + n) ^ (buf[8 + (n & 7)] >> 1);
 }
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(loop)(const int *p, int n) {
+  int s = n;
+  for (int i = 0; i < 64; ++i) s = s * 31 + p[i & 1];
+  return s;
+}
+
+IMMUNE_TIMEOUT_MS(1000) __attribute__((noinline)) int KERNEL(loop_budget)(const int *p, int n) {
+  int s = n;
+  for (int i = 0; i < 64; ++i) s = s * 31 + p[i & 1];
+  return s;
+}

@@ -15,13 +15,18 @@
  * nest2 / nest4: a chain of 2 / 4 protected calls ending in work.
  * buffered: work with a 64-byte stack buffer, which DYBOC moves to a
  * guard-page slot in the protected build (one slot taken and released, its
- * canaries checked, per call). */
+ * canaries checked, per call).
+ * loop / loop_budget: 64 iterations of arithmetic, the second with a
+ * watchdog budget (IMMUNE_TIMEOUT_MS): the difference is the watchdog's
+ * idle cost (arm, disarm, and a poll per iteration). */
 #define KERNEL_DECLARATIONS(suffix)                         \
   int KERNEL_CAT(work, suffix)(const int *p, int n);        \
   int KERNEL_CAT(nest2, suffix)(const int *p, int n);       \
   int KERNEL_CAT(nest3, suffix)(const int *p, int n);       \
   int KERNEL_CAT(nest4, suffix)(const int *p, int n);       \
-  int KERNEL_CAT(buffered, suffix)(const int *p, int n);
+  int KERNEL_CAT(buffered, suffix)(const int *p, int n);    \
+  int KERNEL_CAT(loop, suffix)(const int *p, int n);        \
+  int KERNEL_CAT(loop_budget, suffix)(const int *p, int n);
 
 #ifdef __cplusplus
 extern "C" {

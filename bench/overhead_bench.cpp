@@ -4,6 +4,9 @@
 //   call/{plain,protected}           one call of work(): the added ns per
 //                                    protected call
 //   nest2/..., nest4/...             2 / 4 nested calls, every level protected
+//   loop/{protected,budget}          64 loop iterations in a protected
+//                                    function, without and with a watchdog
+//                                    budget: the watchdog's idle cost
 //   buffer/{plain,protected}         a call with a 64-byte stack buffer: in
 //                                    the protected build the buffer is in a
 //                                    guard-page slot (DYBOC); minus the call
@@ -310,6 +313,8 @@ int main(int argc, char **argv) {
   benchmark::RegisterBenchmark("nest2/protected", BM_Call<nest2_protected>);
   benchmark::RegisterBenchmark("buffer/plain", BM_Call<buffered_plain>);
   benchmark::RegisterBenchmark("buffer/protected", BM_Call<buffered_protected>);
+  benchmark::RegisterBenchmark("loop/protected", BM_Call<loop_protected>);
+  benchmark::RegisterBenchmark("loop/budget", BM_Call<loop_budget_protected>);
   benchmark::RegisterBenchmark("nest4/plain", BM_Call<nest4_plain>);
   benchmark::RegisterBenchmark("nest4/protected", BM_Call<nest4_protected>);
   benchmark::RegisterBenchmark("fault_floor/raw_signal", BM_FaultFloor);

@@ -99,8 +99,8 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     }
     std::string File = Selector::sourceFile(F);
     BufferRelocation Buffers(F, *RT, Opts.Dyboc);
-    GlobalVariable *Site = Sites->add(F, *EV, File, !Buffers.empty());
-    makeTransaction(F, *EV, Site, *RT, Buffers);
+    GlobalVariable *Site = Sites->add(F, *EV, File, !Buffers.empty(), Ch.TimeoutMs);
+    makeTransaction(F, *EV, Site, *RT, Buffers, Ch.TimeoutMs);
     Man.protectedFunction(F, Ch.Reason, *EV, Buffers.names());
     Changed = true;
     ORE.emit([&] {

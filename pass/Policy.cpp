@@ -69,8 +69,14 @@ std::unique_ptr<Policy> Policy::load(StringRef Path, std::string &Error) {
         if (C.empty() || C == "skip") continue;
         std::string Why;
         if (C.consume_front("return:") && validErrorValueText(C, Why)) continue;
+        uint64_t Ms;
+        if (C.consume_front("timeout_ms:")) {
+          if (!C.getAsInteger(10, Ms) && Ms > 0) continue;
+          Why = "timeout_ms needs a positive number of milliseconds";
+        }
         if (Why.empty())
-          Why = "unknown category (expected nothing, 'skip' or 'return:VALUE')";
+          Why = "unknown category (expected nothing, 'skip', 'return:VALUE' or "
+                "'timeout_ms:N')";
         Error = (Path + ":" + Twine(lineOf(Text, ("=" + Cat.getKey()).str())) +
                  ": '" + Cat.getKey() + "': " + Why)
                     .str();
@@ -100,6 +106,11 @@ Policy::Decision Policy::lookup(ArrayRef<std::string> Names,
       }
       D.Protect = true;
       if (!D.Line) D.Line = Line;
+      uint64_t Ms;
+      if (C.consume_front("timeout_ms:") && !C.getAsInteger(10, Ms)) {
+        D.TimeoutMs = Ms;
+        continue;
+      }
       if (C.consume_front("return:") && Line > ReturnLine) {
         ReturnLine = Line;
         D.Return = C.str();

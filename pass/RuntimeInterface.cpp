@@ -22,6 +22,8 @@ static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
 static_assert(offsetof(__immune_tx, slot_mark) == offsetof(__immune_tx, aux) + 8, "abi.h: tx.slot_mark");
 static_assert(offsetof(__immune_buffer, line) == 24 && sizeof(__immune_buffer) == 32,
               "abi.h: struct __immune_buffer layout");
+static_assert(offsetof(__immune_site, timeout_ms) == 8 * (IMMUNE_SITE_FIELD_TIMEOUT - 1),
+              "abi.h: site.timeout_ms");
 static_assert(IMMUNE_TX_FIELD_SLOT_MARK == 4 && IMMUNE_SITE_FIELD_NEXT == 9,
               "abi.h field indices changed: update RuntimeInterface.cpp");
 
@@ -37,7 +39,7 @@ RuntimeInterface::RuntimeInterface(Module &M) {
         "struct.__immune_tx");
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
   if (!SiteTy)
-    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr},
+    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr, I64},
                                 "struct.__immune_site");
 
   TxTop = M.getNamedGlobal(IMMUNE_SYM_TX_TOP);
@@ -94,6 +96,16 @@ RuntimeInterface::RuntimeInterface(Module &M) {
                                          GlobalValue::InitialExecTLSModel);
   RollbackPending->setAlignment(Align(8));
   TxCommit = M.getOrInsertFunction(IMMUNE_SYM_TX_COMMIT, RA, Type::getVoidTy(C), Ptr);
+  WatchdogFlag = M.getNamedGlobal(IMMUNE_SYM_WATCHDOG_FLAG);
+  if (!WatchdogFlag)
+    WatchdogFlag = new GlobalVariable(M, I32, /*isConstant=*/false,
+                                      GlobalValue::ExternalLinkage, nullptr,
+                                      IMMUNE_SYM_WATCHDOG_FLAG, nullptr,
+                                      GlobalValue::InitialExecTLSModel);
+  WatchdogFlag->setAlignment(Align(4));
+  WatchdogArm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_ARM, RA, Type::getVoidTy(C), Ptr);
+  WatchdogDisarm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_DISARM, RA, Type::getVoidTy(C), Ptr);
+  WatchdogPoll = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_POLL, RA, Type::getVoidTy(C));
   // preserve_most as well: the commit call sits on every exit path (taken
   // rarely), and with the C convention the function's live values would
   // move to callee-saved registers for it, costing pushes on every call.

@@ -30,6 +30,10 @@ struct RuntimeInterface {
   llvm::GlobalVariable *RollbackPending; // __immune_rollback_pending (TLS)
   llvm::FunctionCallee TxCommit;         // __immune_tx_commit
   llvm::FunctionCallee TxRollback;       // __immune_tx_rollback
+
+  // Watchdog (runtime/watchdog.c).
+  llvm::GlobalVariable *WatchdogFlag;    // __immune_watchdog_flag (TLS)
+  llvm::FunctionCallee WatchdogArm, WatchdogDisarm, WatchdogPoll;
 };
 
 } // namespace immune

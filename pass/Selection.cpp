@@ -35,6 +35,14 @@ Selector::Selector(Module &M, const PassOptions &O, const Policy *P)
       A.Protect = true;
     } else if (S == IMMUNE_ANNOTATION_SKIP) {
       A.Skip = true;
+    } else if (S == IMMUNE_ANNOTATION_TIMEOUT) {
+      A.Protect = true;
+      if (E->getNumOperands() >= 5)
+        if (auto *ArgsGV = dyn_cast<GlobalVariable>(E->getOperand(4)->stripPointerCasts()))
+          if (auto *Args = dyn_cast_or_null<ConstantStruct>(ArgsGV->getInitializer()))
+            if (Args->getNumOperands() >= 1)
+              if (auto *CI = dyn_cast<ConstantInt>(Args->getOperand(0)))
+                if (!CI->isNegative()) A.TimeoutMs = CI->getZExtValue();
     } else if (S == IMMUNE_ANNOTATION_RETURN) {
       A.Protect = true;
       if (E->getNumOperands() >= 5)
@@ -115,6 +123,7 @@ Choice Selector::choose(Function &F) const {
   }
   if (!C.Protect) return C;
 
+  C.TimeoutMs = A.TimeoutMs ? A.TimeoutMs : D.TimeoutMs;
   if (A.Return) {
     C.ReturnArg = A.Return;
     C.ReturnWhy = "annotate(\"immune.return\")";

@@ -25,6 +25,7 @@ struct Choice {
   const llvm::Constant *ReturnArg = nullptr;    // from immune.return
   std::optional<std::string> ReturnText;        // from policy return:V
   std::string ReturnWhy;
+  uint64_t TimeoutMs = 0;  // watchdog budget: annotation or policy timeout_ms:N
 };
 
 class Selector {
@@ -42,6 +43,7 @@ private:
   struct Annot {
     bool Protect = false, Skip = false;
     const llvm::Constant *Return = nullptr;
+    uint64_t TimeoutMs = 0;
   };
   llvm::DenseMap<const llvm::Function *, Annot> Annots;
   const PassOptions &Opts;

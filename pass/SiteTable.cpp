@@ -22,7 +22,7 @@ Constant *SiteTable::str(StringRef S) {
 }
 
 GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
-                               StringRef File, bool HasSlots) {
+                               StringRef File, bool HasSlots, uint64_t TimeoutMs) {
   LLVMContext &C = M.getContext();
   uint32_t Flags = 0;
   if (F.getReturnType()->isVoidTy() && !EV.ZeroSret) Flags |= IMMUNE_SITE_VOID;
@@ -40,6 +40,7 @@ GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
       ConstantInt::get(I64, 0), // window_start_ms
       ConstantInt::get(I64, 0), // window_count
       ConstantPointerNull::get(PointerType::getUnqual(C)),
+      ConstantInt::get(I64, TimeoutMs),
   };
   // Writable and internal: the runtime counts aborts and links the registry
   // through it; one per function, even for linkonce functions (each copy

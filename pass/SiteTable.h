@@ -20,7 +20,8 @@ public:
   SiteTable(llvm::Module &M, RuntimeInterface &RT) : M(M), RT(RT) {}
   // A new site for F; call before makeTransaction, which stores it.
   llvm::GlobalVariable *add(llvm::Function &F, const ErrorValue &EV,
-                            llvm::StringRef File, bool HasSlots);
+                            llvm::StringRef File, bool HasSlots,
+                            uint64_t TimeoutMs = 0);
   // Emits the table and the registering constructor (nothing if empty).
   void finish();
 

@@ -22,6 +22,8 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/Analysis/CFG.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/EscapeEnumerator.h"
@@ -38,9 +40,43 @@ static BasicBlock::iterator firstNonAlloca(BasicBlock &Entry) {
   return It;
 }
 
+// The watchdog's safe points: the end of every block with a loop back-edge
+// and the point after every call the function makes. A poll is a TLS load
+// and a branch; the call happens only once the budget has run out.
+static void insertWatchdogPolls(Function &F, RuntimeInterface &RT, DebugLoc Loc) {
+  SmallVector<std::pair<const BasicBlock *, const BasicBlock *>, 8> BackEdges;
+  FindFunctionBackedges(F, BackEdges);
+  SmallVector<Instruction *, 16> At;
+  for (auto &[From, To] : BackEdges)
+    At.push_back(const_cast<BasicBlock *>(From)->getTerminator());
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (auto *CB = dyn_cast<CallInst>(&I)) {
+        const Function *Callee = CB->getCalledFunction();
+        if (isa<IntrinsicInst>(CB) || CB->isMustTailCall() ||
+            (Callee && Callee->getName().starts_with(IMMUNE_PREFIX)))
+          continue;
+        At.push_back(CB->getNextNode());
+      }
+  for (Instruction *I : At) {
+    IRBuilder<> B(I);
+    B.SetCurrentDebugLocation(Loc);
+    // Volatile: another thread raises the flag, and a loop that writes
+    // nothing must still see it (no hoisting out of the loop).
+    Value *Flag = B.CreateLoad(B.getInt32Ty(), RT.WatchdogFlag, /*isVolatile=*/true, "immune.wd");
+    Instruction *Then = SplitBlockAndInsertIfThen(
+        B.CreateICmpNE(Flag, B.getInt32(0)), I, /*Unreachable=*/false,
+        MDBuilder(F.getContext()).createBranchWeights(1, 100000));
+    Then->getParent()->setName("immune.wd.fire");
+    IRBuilder<> TB(Then);
+    TB.SetCurrentDebugLocation(Loc);
+    TB.CreateCall(RT.WatchdogPoll);
+  }
+}
+
 void immune::makeTransaction(Function &F, const ErrorValue &EV,
                              GlobalVariable *Site, RuntimeInterface &RT,
-                             BufferRelocation &Buffers) {
+                             BufferRelocation &Buffers, uint64_t TimeoutMs) {
   LLVMContext &C = F.getContext();
   const DataLayout &DL = F.getParent()->getDataLayout();
   DebugLoc Loc;
@@ -82,6 +118,15 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   // Slots are taken after the checkpoint, inside the transaction.
   if (Mark) Buffers.relocate(Body, Loc);
 
+  // The watchdog: polls in the original code (before exits are added), arm
+  // right after the checkpoint.
+  if (TimeoutMs) {
+    insertWatchdogPolls(F, RT, Loc);
+    IRBuilder<> WB(Body, Body->getFirstInsertionPt());
+    WB.SetCurrentDebugLocation(Loc);
+    WB.CreateCall(RT.WatchdogArm, {Tx});
+  }
+
   // Commit on every way out of the original code, including exceptions
   // unwinding through (EscapeEnumerator turns calls that may throw into
   // invokes to one cleanup that pops and resumes).
@@ -91,6 +136,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     AtExit->SetCurrentDebugLocation(Loc);
     // Release (checking canaries, which may still abort) before commit.
     if (Mark) Buffers.emitRelease(*AtExit, Mark);
+    if (TimeoutMs) AtExit->CreateCall(RT.WatchdogDisarm, {Tx});
     Exits.push_back(AtExit->CreateStore(Top, RT.TxTop));
   }
   // Commit the rollback log too, only when it holds something: one TLS load

@@ -17,9 +17,11 @@ namespace immune {
 
 // Buffers: the allocations to move to guard slots inside the transaction
 // (empty when DYBOC is off or there are none).
+// TimeoutMs: the watchdog budget (0: none): arm after the checkpoint,
+// disarm before every commit, poll at loop back-edges and after calls.
 void makeTransaction(llvm::Function &F, const ErrorValue &EV,
                      llvm::GlobalVariable *Site, RuntimeInterface &RT,
-                     BufferRelocation &Buffers);
+                     BufferRelocation &Buffers, uint64_t TimeoutMs = 0);
 
 } // namespace immune
 

@@ -170,6 +170,11 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_hex(b, fault_address(ev));
   } else if (ev->cause && ev->cause[0] == 'I') {
     immune_buf_str(b, "injected abort on entry");
+  } else if (ev->cause && ev->cause[0] == 'T') {
+    immune_buf_str(b, "timeout: ran past its ");
+    immune_buf_udec(b, ev->site && ev->site->timeout_ms ? ev->site->timeout_ms
+                                                         : (uint64_t)immune_opts.timeout_ms);
+    immune_buf_str(b, " ms budget");
   } else {
     immune_buf_str(b, "broken canary of a relocated buffer");
   }

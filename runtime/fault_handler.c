@@ -130,6 +130,7 @@ static int over_budget(struct __immune_site *s) {
  * again), give back the guard slots the aborted call held, count, report. */
 static void abort_transaction(struct __immune_tx *tx, struct immune_event *ev) {
   __immune_tx_top = tx->prev;
+  immune_watchdog_forget(tx);
   if (tx->site->flags & IMMUNE_SITE_SLOTS) __immune_slot_top = tx->slot_mark;
   atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
   immune_count_abort(tx->site);
@@ -322,4 +323,24 @@ __attribute__((visibility("hidden"))) int __immune_inject_abort(struct __immune_
   struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, tx->site, NULL, "INJECTED", NULL};
   abort_transaction(tx, &ev);
   return 1;
+}
+
+/* A runtime decision to abort tx (the watchdog's budget ran out), from
+ * ordinary code at a safe point: the transactions inside tx are discarded
+ * with it, and its checkpoint is resumed directly. */
+void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL};
+  if (over_budget(tx->site)) {
+    ev.kind = IMMUNE_EV_ESCALATED;
+    ev.reason = "too many aborts at this site";
+    immune_log_event(&ev);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    immune_real_sigaction(SIGABRT, &dfl, NULL);
+    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGABRT);
+    _exit(128 + SIGABRT);
+  }
+  abort_transaction(tx, &ev);
+  __immune_resume(tx);
 }

@@ -92,6 +92,12 @@ static void *thread_start(void *p) {
   return a.fn(a.arg);
 }
 
+int immune_real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+                               void *(*fn)(void *), void *arg) {
+  if (!real_pthread_create) immune_interceptors_init();
+  return real_pthread_create(t, attr, fn, arg);
+}
+
 IMMUNE_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr,
                                  void *(*fn)(void *), void *arg) {
   if (!real_pthread_create) immune_rt_init();

@@ -38,6 +38,18 @@ int immune_chain_sigaction(int sig, const struct sigaction *act,
  * (does not return). */
 struct __immune_buffer;
 __attribute__((noreturn)) void immune_abort_for_canary(const struct __immune_buffer *buffer);
+/* watchdog.c: drop tx's (and inner) budgets; async-signal-safe. */
+void immune_watchdog_forget(const struct __immune_tx *tx);
+/* fault_handler.c: abort tx from ordinary code (a runtime decision, not a
+ * signal): pop it and everything inside it, report `cause`, resume its
+ * checkpoint. Does not return. */
+struct ucontext_t;
+__attribute__((noreturn)) void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc,
+                                                const char *cause);
+/* interceptors.c: libc's pthread_create, for the runtime's own threads. */
+#include <pthread.h>
+int immune_real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+                               void *(*fn)(void *), void *arg);
 /* checkpoint_x86_64.S: resume tx's checkpoint from ordinary code. */
 __attribute__((noreturn)) void __immune_resume(const struct __immune_tx *tx);
 /* Rewrites a signal context so that sigreturn resumes tx's checkpoint with

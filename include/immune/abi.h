@@ -47,6 +47,7 @@ struct __immune_site {
   uint64_t window_start_ms;  /* runtime-owned: escalation window start */
   uint64_t window_count;     /* runtime-owned: aborts in that window */
   struct __immune_site *next; /* runtime-owned registry link */
+  uint64_t timeout_ms;       /* watchdog budget per call, 0 = none */
 };
 
 #define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
@@ -85,6 +86,7 @@ struct __immune_tx {
 #define IMMUNE_SITE_FIELD_WINDOW_START 7
 #define IMMUNE_SITE_FIELD_WINDOW_COUNT 8
 #define IMMUNE_SITE_FIELD_NEXT 9
+#define IMMUNE_SITE_FIELD_TIMEOUT 10
 
 /* ---- DYBOC: stack buffers moved to guard-paged slots. ------------------
  * One static descriptor per relocated allocation, for reports ("overflow of
@@ -131,6 +133,19 @@ struct __immune_buffer {
 #define IMMUNE_ANNOTATION_PROTECT "immune"
 #define IMMUNE_ANNOTATION_RETURN "immune.return"
 #define IMMUNE_ANNOTATION_SKIP "immune.skip"
+#define IMMUNE_ANNOTATION_TIMEOUT "immune.timeout_ms"
+
+/* ---- Runaway-loop watchdog. -------------------------------------------
+ * A function with a time budget arms the watchdog after its checkpoint and
+ * disarms it before committing; its loop back-edges and calls poll a
+ * per-thread flag, which the runtime's watchdog thread raises when the
+ * budget runs out. A poll that sees the flag calls __immune_watchdog_poll(),
+ * which aborts the transaction whose budget expired — at a safe point of
+ * instrumented code, never inside libc. */
+#define IMMUNE_SYM_WATCHDOG_FLAG "__immune_watchdog_flag"
+#define IMMUNE_SYM_WATCHDOG_ARM "__immune_watchdog_arm"
+#define IMMUNE_SYM_WATCHDOG_DISARM "__immune_watchdog_disarm"
+#define IMMUNE_SYM_WATCHDOG_POLL "__immune_watchdog_poll"
 
 #ifdef __cplusplus
 extern "C" {
@@ -142,6 +157,9 @@ void *__immune_slot_alloc(uint64_t size, uint64_t align,
 void __immune_slot_release(uint64_t mark);
 __attribute__((preserve_most)) void __immune_tx_commit(struct __immune_tx *tx);
 void __immune_tx_rollback(struct __immune_tx *tx);
+void __immune_watchdog_arm(struct __immune_tx *tx);
+void __immune_watchdog_disarm(struct __immune_tx *tx);
+void __immune_watchdog_poll(void);
 #ifdef __cplusplus
 }
 #endif

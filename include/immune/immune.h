@@ -23,10 +23,15 @@
  * the transaction aborts. */
 #define IMMUNE_RETURN(v) __attribute__((annotate("immune"), annotate("immune.return", v)))
 #define IMMUNE_SKIP __attribute__((annotate("immune.skip")))
+/* Protect, with a time budget: a call still running after `ms` milliseconds
+ * is aborted at its next loop iteration or call, and returns its error
+ * value (the runaway-loop watchdog). */
+#define IMMUNE_TIMEOUT_MS(ms) __attribute__((annotate("immune"), annotate("immune.timeout_ms", ms)))
 #else
 #define IMMUNE_PROTECT
 #define IMMUNE_RETURN(v)
 #define IMMUNE_SKIP
+#define IMMUNE_TIMEOUT_MS(ms)
 #endif
 
 #ifdef __cplusplus

@@ -13,7 +13,7 @@ extern "C" {
 }
 
 inline __immune_site make_site(const char *name) {
-  return __immune_site{IMMUNE_ABI_VERSION, 0, name, name, "unit.cpp", "-1", 0, 0, 0, nullptr};
+  return __immune_site{IMMUNE_ABI_VERSION, 0, name, name, "unit.cpp", "-1", 0, 0, 0, nullptr, 0};
 }
 
 // Runs Body inside a transaction of Site; returns Body's value, or -1 when
