@@ -27,6 +27,17 @@ static_assert(offsetof(__immune_site, timeout_ms) == 8 * (IMMUNE_SITE_FIELD_TIME
 static_assert(IMMUNE_TX_FIELD_SLOT_MARK == 4 && IMMUNE_SITE_FIELD_NEXT == 9,
               "abi.h field indices changed: update RuntimeInterface.cpp");
 
+// A thread-local variable the runtime defines: initial-exec, because the
+// runtime reads it in its signal handler (see runtime/internal.h).
+static GlobalVariable *runtimeTLS(Module &M, StringRef Name, Type *Ty, Align A) {
+  GlobalVariable *GV = M.getNamedGlobal(Name);
+  if (!GV)
+    GV = new GlobalVariable(M, Ty, /*isConstant=*/false, GlobalValue::ExternalLinkage,
+                            nullptr, Name, nullptr, GlobalValue::InitialExecTLSModel);
+  GV->setAlignment(A);
+  return GV;
+}
+
 RuntimeInterface::RuntimeInterface(Module &M) {
   LLVMContext &C = M.getContext();
   Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
@@ -42,13 +53,7 @@ RuntimeInterface::RuntimeInterface(Module &M) {
     SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr, I64},
                                 "struct.__immune_site");
 
-  TxTop = M.getNamedGlobal(IMMUNE_SYM_TX_TOP);
-  if (!TxTop) {
-    TxTop = new GlobalVariable(M, Ptr, /*isConstant=*/false,
-                               GlobalValue::ExternalLinkage, nullptr,
-                               IMMUNE_SYM_TX_TOP, nullptr,
-                               GlobalValue::InitialExecTLSModel);
-  }
+  TxTop = runtimeTLS(M, IMMUNE_SYM_TX_TOP, Ptr, Align(8));
 
   // returns_twice: the runtime resumes an aborted transaction by returning
   // from this call a second time, so the optimizer must treat it like setjmp.
@@ -75,34 +80,16 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   BufferTy = StructType::getTypeByName(C, "struct.__immune_buffer");
   if (!BufferTy)
     BufferTy = StructType::create(C, {Ptr, Ptr, Ptr, I32, I32}, "struct.__immune_buffer");
-  SlotTop = M.getNamedGlobal(IMMUNE_SYM_SLOT_TOP);
-  if (!SlotTop)
-    SlotTop = new GlobalVariable(M, I64, /*isConstant=*/false,
-                                 GlobalValue::ExternalLinkage, nullptr,
-                                 IMMUNE_SYM_SLOT_TOP, nullptr,
-                                 GlobalValue::InitialExecTLSModel);
-  SlotTop->setAlignment(Align(8));
+  SlotTop = runtimeTLS(M, IMMUNE_SYM_SLOT_TOP, I64, Align(8));
   SlotAlloc = M.getOrInsertFunction(IMMUNE_SYM_SLOT_ALLOC, RA, Ptr, I64, I64, Ptr);
-  // Not nounwind-free of effects: a broken canary aborts the transaction by
-  // resuming its checkpoint, which to the caller is an ordinary return path.
+  // A broken canary aborts the transaction by resuming its checkpoint: to
+  // the caller that is the checkpoint's second return, not an unwind.
   SlotRelease = M.getOrInsertFunction(IMMUNE_SYM_SLOT_RELEASE, RA,
                                       Type::getVoidTy(C), I64);
 
-  RollbackPending = M.getNamedGlobal(IMMUNE_SYM_ROLLBACK_PENDING);
-  if (!RollbackPending)
-    RollbackPending = new GlobalVariable(M, I64, /*isConstant=*/false,
-                                         GlobalValue::ExternalLinkage, nullptr,
-                                         IMMUNE_SYM_ROLLBACK_PENDING, nullptr,
-                                         GlobalValue::InitialExecTLSModel);
-  RollbackPending->setAlignment(Align(8));
+  RollbackPending = runtimeTLS(M, IMMUNE_SYM_ROLLBACK_PENDING, I64, Align(8));
   TxCommit = M.getOrInsertFunction(IMMUNE_SYM_TX_COMMIT, RA, Type::getVoidTy(C), Ptr);
-  WatchdogFlag = M.getNamedGlobal(IMMUNE_SYM_WATCHDOG_FLAG);
-  if (!WatchdogFlag)
-    WatchdogFlag = new GlobalVariable(M, I32, /*isConstant=*/false,
-                                      GlobalValue::ExternalLinkage, nullptr,
-                                      IMMUNE_SYM_WATCHDOG_FLAG, nullptr,
-                                      GlobalValue::InitialExecTLSModel);
-  WatchdogFlag->setAlignment(Align(4));
+  WatchdogFlag = runtimeTLS(M, IMMUNE_SYM_WATCHDOG_FLAG, I32, Align(4));
   WatchdogArm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_ARM, RA, Type::getVoidTy(C), Ptr);
   WatchdogDisarm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_DISARM, RA, Type::getVoidTy(C), Ptr);
   WatchdogPoll = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_POLL, RA, Type::getVoidTy(C));
