@@ -32,6 +32,7 @@ void immune_rt_init(void) {
     immune_event_log_init();
     immune_alt_stack_init();
     immune_install_fault_handlers();
+    immune_rollback_init();
   }
   if (immune_opts.verbosity >= 1) atexit(immune_dump_stats);
   atomic_store(&state, 2);

@@ -101,6 +101,7 @@ int immune_real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
 IMMUNE_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr,
                                  void *(*fn)(void *), void *arg) {
   if (!real_pthread_create) immune_rt_init();
+  immune_rollback_thread_created();
   struct start_args *a = malloc(sizeof *a);
   if (!a) return real_pthread_create(t, attr, fn, arg);
   a->fn = fn;
@@ -129,6 +130,7 @@ static void drop_transactions_below(struct __jmp_buf_tag *env) {
    * which stays live. */
   while (__immune_tx_top && __immune_tx_top->ctx[6] < target_sp)
     __immune_tx_top = __immune_tx_top->prev;
+  immune_rollback_after_jump();
 }
 
 static longjmp_fn resolve(longjmp_fn *slot, const char *name) {

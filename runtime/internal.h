@@ -68,6 +68,12 @@ void immune_interceptors_init(void);
 int immune_real_sigaction(int sig, const struct sigaction *act,
                           struct sigaction *old);
 
+/* rollback.c: start-up (after the options), and what longjmp and
+ * pthread_create tell the rollback log (see there). */
+void immune_rollback_init(void);
+void immune_rollback_after_jump(void);
+void immune_rollback_thread_created(void);
+
 /* libc_guard.c: whether a fault happened while libc's allocator was running
  * (its arena lock held), where healing would deadlock the next malloc. */
 void immune_libc_guard_init(void);

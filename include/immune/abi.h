@@ -116,10 +116,11 @@ struct __immune_buffer {
 #define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
 
 /* ---- Rollback: undoing an aborted transaction's effects. ---------------
- * Per-thread count of rollback-log entries (heap blocks, deferred frees,
- * held locks, open descriptors) that belong to live transactions. The pass
- * reads it at every commit and calls __immune_tx_commit(tx) only when it is
- * not zero, so a transaction that did none of these things pays one load. */
+ * Per-thread word that is zero exactly when the rollback log (heap blocks,
+ * deferred frees, held locks, open descriptors of live transactions) has
+ * nothing to commit. The pass reads it at every commit and calls
+ * __immune_tx_commit(tx) only when it is not zero, so a transaction that did
+ * none of these things pays one load. */
 #define IMMUNE_SYM_ROLLBACK_PENDING "__immune_rollback_pending"
 /* void __immune_tx_commit(struct __immune_tx *tx): tx commits; its entries
  * go to the next outer live transaction, or take effect (deferred frees). */

@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "internal.h"
+#include "rollback.h"
 }
 
 inline __immune_site make_site(const char *name) {
@@ -25,8 +26,13 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   tx.prev = top;
   tx.site = site;
   __immune_tx_top = &tx;
-  if (__immune_checkpoint(&tx) != 0) return -1;
+  if (__immune_checkpoint(&tx) != 0) {
+    // The abort path: undo what the aborted call did (rollback.c).
+    __immune_tx_rollback(&tx);
+    return -1;
+  }
   int v = body();
+  if (__immune_rollback_pending != 0) __immune_tx_commit(&tx);
   __immune_tx_top = top;
   return v;
 }

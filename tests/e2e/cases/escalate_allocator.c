@@ -1,6 +1,8 @@
 /* Threat model: a fault inside libc's allocator is never healed. glibc finds
  * the double free inside free() and aborts with the arena lock held; healing
  * the transaction would leave that lock held and deadlock the next malloc.
+ * (The block comes from outside the transaction, so rollback defers both
+ * frees to the commit, where glibc catches the second one.)
  * Immune escalates instead: one `escalated` line naming the reason, and the
  * process dies of SIGABRT exactly as without Immune.
  * E2E-RECOVERED: 0
@@ -14,7 +16,6 @@
 char *volatile sink;
 
 IMMUNE_PROTECT int double_free(void) {
-  sink = malloc(32);
   e2e_mark("freeing twice inside a protected function");
   free(sink);
   free(sink);
@@ -23,6 +24,7 @@ IMMUNE_PROTECT int double_free(void) {
 
 int main(void) {
   e2e_setup_stdio();
+  sink = malloc(32);
   int r = double_free();
   printf("FAIL: survived a double free (returned %d)\n", r);
   return 1;

@@ -1,0 +1,424 @@
+/* Heap rollback: the malloc family, interposed by symbol (the runtime is in
+ * the executable, or loaded before libc) and forwarded to glibc's own
+ * entry points (__libc_malloc and friends, which glibc exports for exactly
+ * this: no dlsym, so no recursion through dlsym's own allocations).
+ *
+ * Outside a transaction every call goes straight to glibc after one TLS
+ * load (free and realloc also look at the block's header word, which
+ * glibc's free reads anyway).
+ *
+ * Inside one:
+ * - A block is allocated 16 bytes (or its alignment) larger and carries a
+ *   header in front: the owning thread's log, the index of its log entry,
+ *   and a state word other threads change only atomically. The header is
+ *   how free() knows, in O(1), that a block belongs to the running
+ *   transaction, and it lets a block handed to another thread be freed there
+ *   without a double free when its transaction later aborts (the other
+ *   thread marks it ORPHANED and the owner frees it when it settles).
+ * - free() of the transaction's own block frees at once; free() of any
+ *   other block is deferred to the outermost commit, so an abort finds it
+ *   valid and unchanged.
+ * - realloc() of the transaction's own block reallocates in place; of any
+ *   other block it makes a new block and defers the free of the old one.
+ * - Blocks requested by libc, the dynamic loader or the runtime (stdio
+ *   buffers, FILEs, link maps) are logged as KEEP: an abort never frees
+ *   them, since libc's own state points to them. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "rollback.h"
+
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+typedef size_t (*usable_size_fn)(void *);
+static usable_size_fn real_usable_size;
+
+/* In front of a block allocated inside a transaction. The word's top 16
+ * bits are a magic no glibc chunk size can have (glibc keeps the chunk size
+ * in this very word for untagged blocks), then the entry index, the log2 of
+ * the distance to the underlying glibc block, and the state. */
+struct block_header {
+  struct rb_thread *owner;
+  _Atomic uint64_t word;
+};
+#define HDR_MAGIC 0xA11Cull
+enum {
+  ST_LIVE = 1, /* logged by owner; only the owner frees it */
+  ST_ORPHANED, /* freed by another thread while logged: owner frees it */
+  ST_PLAIN,    /* its transaction is over: an ordinary block */
+  ST_DEAD,     /* being freed */
+};
+
+static inline uint64_t make_word(uint32_t idx, unsigned shift, unsigned state) {
+  return HDR_MAGIC << 48 | (uint64_t)idx << 16 | (uint64_t)shift << 8 | state;
+}
+static inline uint32_t w_index(uint64_t w) { return (uint32_t)(w >> 16); }
+static inline unsigned w_shift(uint64_t w) { return (unsigned)(w >> 8) & 0xff; }
+static inline unsigned w_state(uint64_t w) { return (unsigned)w & 0xff; }
+static inline uint64_t w_with(uint64_t w, unsigned state) { return (w & ~0xffull) | state; }
+
+static inline struct block_header *header_of(void *p) { return (struct block_header *)p - 1; }
+static inline void *base_of(void *p, uint64_t w) { return (char *)p - ((size_t)1 << w_shift(w)); }
+static inline int tagged(void *p) {
+  return __atomic_load_n((const uint64_t *)p - 1, __ATOMIC_RELAXED) >> 48 == HDR_MAGIC;
+}
+
+#define CALLER() ((uintptr_t)__builtin_return_address(0))
+
+static size_t usable_of_base(void *base) {
+  if (!real_usable_size) real_usable_size = (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size");
+  return real_usable_size ? real_usable_size(base) : 0;
+}
+
+static size_t usable(void *p) {
+  if (!tagged(p)) return usable_of_base(p);
+  uint64_t w = atomic_load(&header_of(p)->word);
+  size_t n = usable_of_base(base_of(p, w)), off = (size_t)1 << w_shift(w);
+  return n > off ? n - off : 0;
+}
+
+/* The index of p's entry when p is LIVE in t's own log, else -1. */
+static int64_t own_entry(const struct rb_thread *t, void *p, uint64_t w) {
+  if (!t || w_state(w) != ST_LIVE || header_of(p)->owner != t) return -1;
+  uint32_t idx = w_index(w);
+  const struct rb_log *l = &t->log[RB_HEAP];
+  if (idx >= l->n || l->e[idx].obj != (uintptr_t)p) return -1;
+  if (l->e[idx].kind != RB_ALLOC && l->e[idx].kind != RB_KEEP) return -1;
+  return idx;
+}
+
+/* Marks p dead and frees it, unless someone else got there first. */
+static void free_tagged(void *p, uint64_t w) {
+  uint64_t old = atomic_exchange(&header_of(p)->word, w_with(w, ST_DEAD));
+  if (w_state(old) == ST_LIVE || w_state(old) == ST_ORPHANED) __libc_free(base_of(p, old));
+}
+
+/* A tagged block is freed for good, now (no transaction to defer to, or the
+ * log is full). The owner drops its entry and frees it; any other thread
+ * leaves it to the owner, who may still undo its allocation. */
+static void release(void *p) {
+  struct block_header *h = header_of(p);
+  struct rb_thread *t = immune_rb_self;
+  uint64_t w = atomic_load(&h->word);
+  for (;;) {
+    if (w_state(w) == ST_PLAIN) {
+      __libc_free(base_of(p, w));
+      return;
+    }
+    if (w_state(w) != ST_LIVE) return; /* freed twice by the program */
+    int64_t idx = own_entry(t, p, w);
+    if (idx >= 0) {
+      /* Busy here means the log is being walked (commit, rollback) or was
+       * interrupted: only mark the entry, never shrink the log. */
+      int was_busy = t->busy, was_walking = t->walking;
+      t->busy = 1;
+      if (was_busy) t->walking = 1;
+      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+      t->walking = was_walking;
+      if (!was_busy) immune_rb_leave(t);
+      free_tagged(p, w);
+      return;
+    }
+    if (atomic_compare_exchange_weak(&h->word, &w, w_with(w, ST_ORPHANED))) return;
+  }
+}
+
+/* Allocates n bytes aligned to `align` (0: malloc's) with a header naming
+ * entry idx of t's log; zeroed if `zero`. */
+static void *tagged_alloc(struct rb_thread *t, uint32_t idx, size_t n, size_t align, int zero) {
+  unsigned shift = 4;
+  while (((size_t)1 << shift) < align && shift < 40) ++shift;
+  size_t off = (size_t)1 << shift;
+  if (n > SIZE_MAX - off) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  char *base = off == 16 ? (zero ? __libc_calloc(1, n + off) : __libc_malloc(n + off))
+                         : __libc_memalign(off, n + off);
+  if (!base) return NULL;
+  if (zero && off != 16) memset(base + off, 0, n);
+  void *p = base + off;
+  header_of(p)->owner = t;
+  atomic_store(&header_of(p)->word, make_word(idx, shift, ST_LIVE));
+  return p;
+}
+
+static void *plain_alloc(size_t n, size_t align, int zero) {
+  if (align > 16) return __libc_memalign(align, n);
+  return zero ? __libc_calloc(1, n) : __libc_malloc(n);
+}
+
+static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
+  struct rb_thread *t = immune_rb_enter(RB_HEAP);
+  if (!t) return plain_alloc(n, align, zero);
+  enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
+  int64_t idx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
+  void *p;
+  if (idx < 0) {
+    p = plain_alloc(n, align, zero); /* log full: reported, not logged */
+  } else {
+    p = tagged_alloc(t, (uint32_t)idx, n, align, zero);
+    if (p)
+      t->log[RB_HEAP].e[idx].obj = (uintptr_t)p;
+    else
+      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+  }
+  immune_rb_leave(t);
+  return p;
+}
+
+static void free_slow(void *p, uintptr_t caller) {
+  int is_tagged = tagged(p);
+  struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  if (!t) {
+    if (is_tagged)
+      release(p);
+    else
+      __libc_free(p);
+    return;
+  }
+  if (is_tagged) {
+    uint64_t w = atomic_load(&header_of(p)->word);
+    int64_t idx = own_entry(t, p, w);
+    /* The running transaction's own block: an abort would free it anyway.
+     * A system library's block freed by that library: its own business. */
+    if (idx >= 0 && (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
+                     (t->log[RB_HEAP].e[idx].kind == RB_KEEP && immune_rb_system_caller(caller)))) {
+      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+      immune_rb_leave(t);
+      free_tagged(p, w);
+      return;
+    }
+  }
+  /* Anything else is freed at the outermost commit. */
+  int64_t logged = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
+  immune_rb_leave(t);
+  if (logged >= 0) return;
+  if (is_tagged) /* log full: free now (reported) */
+    release(p);
+  else
+    __libc_free(p);
+}
+
+/* realloc when nothing is logged. */
+static void *realloc_now(void *p, size_t n) {
+  if (!tagged(p)) return __libc_realloc(p, n);
+  uint64_t w = atomic_load(&header_of(p)->word);
+  if (w_state(w) == ST_PLAIN && w_shift(w) == 4) {
+    if (n > SIZE_MAX - 16) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    char *base = __libc_realloc(base_of(p, w), n + 16);
+    return base ? base + 16 : NULL;
+  }
+  void *q = __libc_malloc(n);
+  if (!q) return NULL;
+  size_t old = usable(p);
+  memcpy(q, p, old < n ? old : n);
+  release(p);
+  return q;
+}
+
+static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
+  if (!p) return __immune_tx_top ? alloc_tx(n, 0, 0, caller) : __libc_malloc(n);
+  if (n == 0) { /* glibc: realloc(p, 0) frees p */
+    free_slow(p, caller);
+    return NULL;
+  }
+  struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  if (!t) return realloc_now(p, n);
+  if (tagged(p)) {
+    uint64_t w = atomic_load(&header_of(p)->word);
+    int64_t idx = own_entry(t, p, w);
+    /* In place when an abort would not need the old contents: the running
+     * transaction's own block, or one that is kept anyway. The header moves
+     * with the contents. */
+    if (idx >= 0 && w_shift(w) == 4 &&
+        (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
+         t->log[RB_HEAP].e[idx].kind == RB_KEEP)) {
+      char *base = NULL;
+      if (n <= SIZE_MAX - 16)
+        base = __libc_realloc(base_of(p, w), n + 16);
+      else
+        errno = ENOMEM;
+      if (base) t->log[RB_HEAP].e[idx].obj = (uintptr_t)(base + 16);
+      immune_rb_leave(t);
+      return base ? base + 16 : NULL;
+    }
+  }
+  /* A new block; the old one's free is deferred, so an abort finds it
+   * unchanged. */
+  int64_t fidx = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
+  if (fidx < 0) {
+    immune_rb_leave(t);
+    return realloc_now(p, n);
+  }
+  enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
+  int64_t aidx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
+  void *q = aidx >= 0 ? tagged_alloc(t, (uint32_t)aidx, n, 0, 0) : __libc_malloc(n);
+  if (!q) {
+    if (aidx >= 0) immune_rb_drop(t, RB_HEAP, (uint32_t)aidx);
+    immune_rb_drop(t, RB_HEAP, (uint32_t)fidx);
+    immune_rb_leave(t);
+    return NULL;
+  }
+  if (aidx >= 0) t->log[RB_HEAP].e[aidx].obj = (uintptr_t)q;
+  size_t old = usable(p);
+  memcpy(q, p, old < n ? old : n);
+  immune_rb_leave(t);
+  return q;
+}
+
+/* ---- the interceptors ------------------------------------------------------ */
+
+RB_INTERCEPTOR void *malloc(size_t n) {
+  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_malloc(n);
+  return alloc_tx(n, 0, 0, CALLER());
+}
+
+RB_INTERCEPTOR void free(void *p) {
+  if (!p) return;
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && !tagged(p)) {
+    __libc_free(p);
+    return;
+  }
+  free_slow(p, CALLER());
+}
+
+RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
+  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_calloc(m, n);
+  size_t total;
+  if (__builtin_mul_overflow(m, n, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return alloc_tx(total, 0, 1, CALLER());
+}
+
+RB_INTERCEPTOR void *realloc(void *p, size_t n) {
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && (!p || !tagged(p)))
+    return __libc_realloc(p, n);
+  return realloc_slow(p, n, CALLER());
+}
+
+RB_INTERCEPTOR void *reallocarray(void *p, size_t m, size_t n) {
+  size_t total;
+  if (__builtin_mul_overflow(m, n, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && (!p || !tagged(p)))
+    return __libc_realloc(p, total);
+  return realloc_slow(p, total, CALLER());
+}
+
+RB_INTERCEPTOR void *memalign(size_t align, size_t n) {
+  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_memalign(align, n);
+  return alloc_tx(n, align, 0, CALLER());
+}
+
+/* glibc's aligned_alloc is memalign (2.36 accepts any alignment). */
+RB_INTERCEPTOR void *aligned_alloc(size_t align, size_t n) {
+  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_memalign(align, n);
+  return alloc_tx(n, align, 0, CALLER());
+}
+
+RB_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
+  if (align == 0 || align % sizeof(void *) || (align & (align - 1))) return EINVAL;
+  void *p = __immune_tx_top == NULL ? __libc_memalign(align, n) : alloc_tx(n, align, 0, CALLER());
+  if (!p) return ENOMEM;
+  *out = p;
+  return 0;
+}
+
+RB_INTERCEPTOR size_t malloc_usable_size(void *p) { return p ? usable(p) : 0; }
+
+/* Called by the program, these allocate on its behalf: logged as its
+ * blocks (glibc's own would allocate from libc, and be kept on abort).
+ * Otherwise from whatever malloc is in effect, as glibc's would. */
+static inline int logging_heap(void) {
+  return __immune_tx_top != NULL && (immune_rb_enabled & (1u << RB_HEAP));
+}
+
+RB_INTERCEPTOR char *strdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = logging_heap() ? alloc_tx(n, 0, 0, CALLER()) : malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+RB_INTERCEPTOR char *strndup(const char *s, size_t max) {
+  size_t n = strnlen(s, max);
+  char *d = logging_heap() ? alloc_tx(n + 1, 0, 0, CALLER()) : malloc(n + 1);
+  if (d) {
+    memcpy(d, s, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
+/* ---- log actions ------------------------------------------------------------- */
+
+/* The entry's transaction is over and the block stays: an ordinary block
+ * from now on, unless another thread freed it meanwhile. */
+static void make_plain(void *p) {
+  struct block_header *h = header_of(p);
+  uint64_t w = atomic_load(&h->word);
+  while (w_state(w) == ST_LIVE)
+    if (atomic_compare_exchange_weak(&h->word, &w, w_with(w, ST_PLAIN))) return;
+  if (w_state(w) == ST_ORPHANED) free_tagged(p, w);
+}
+
+void immune_rb_heap_undo(struct rb_thread *t, struct rb_entry *e) {
+  (void)t;
+  void *p = (void *)e->obj;
+  if (!p) return;
+  if (e->kind == RB_KEEP)
+    make_plain(p);
+  else if (e->kind == RB_ALLOC)
+    free_tagged(p, atomic_load(&header_of(p)->word));
+}
+
+void immune_rb_heap_commit(struct rb_thread *t, struct rb_entry *e) {
+  (void)t;
+  void *p = (void *)e->obj;
+  if (!p) return;
+  if (e->kind == RB_ALLOC || e->kind == RB_KEEP) {
+    make_plain(p);
+  } else if (e->kind == RB_FREE) {
+    if (tagged(p))
+      release(p);
+    else
+      __libc_free(p);
+  }
+}
+
+void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx) {
+  if ((e->kind != RB_ALLOC && e->kind != RB_KEEP) || !e->obj) return;
+  struct block_header *h = header_of((void *)e->obj);
+  uint64_t w = atomic_load(&h->word);
+  for (;;) {
+    uint64_t nw = (w & ~(0xffffffffull << 16)) | (uint64_t)idx << 16;
+    if (atomic_compare_exchange_weak(&h->word, &w, nw)) return;
+  }
+}
+
+void immune_rb_heap_escape(struct rb_thread *t) {
+  struct rb_log *l = &t->log[RB_HEAP];
+  for (uint32_t i = 0; i < l->n; ++i)
+    if (l->e[i].kind == RB_ALLOC) l->e[i].kind = RB_KEEP;
+}
+
+int immune_rb_heap_init(void) {
+  if (!real_usable_size) real_usable_size = (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size");
+  return immune_rb_ours((const void *)malloc) && immune_rb_ours((const void *)free) &&
+         immune_rb_ours((const void *)calloc) && immune_rb_ours((const void *)realloc);
+}
