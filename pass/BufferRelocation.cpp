@@ -241,7 +241,8 @@ bool BufferRelocation::relocateWithoutTransaction(Function &F, RuntimeInterface 
   if (R.empty()) return false;
   BasicBlock &Entry = F.getEntryBlock();
   auto It = Entry.begin();
-  while (It != Entry.end() && isa<AllocaInst>(&*It)) ++It;
+  while (It != Entry.end() && isa<AllocaInst>(&*It) && cast<AllocaInst>(&*It)->isStaticAlloca())
+    ++It;
   IRBuilder<> B(&Entry, It);
   DebugLoc Loc;
   if (DISubprogram *SP = F.getSubprogram())

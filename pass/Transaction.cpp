@@ -36,7 +36,10 @@ using namespace immune;
 // after them.
 static BasicBlock::iterator firstNonAlloca(BasicBlock &Entry) {
   auto It = Entry.begin();
-  while (It != Entry.end() && isa<AllocaInst>(&*It)) ++It;
+  // A dynamic alloca (VLA) is code, not frame layout: it goes after the
+  // checkpoint like everything else, even when it comes first.
+  while (It != Entry.end() && isa<AllocaInst>(&*It) && cast<AllocaInst>(&*It)->isStaticAlloca())
+    ++It;
   return It;
 }
 
