@@ -46,6 +46,16 @@ std::unique_ptr<Policy> Policy::load(StringRef Path, std::string &Error) {
     Error = (Path + ": cannot read policy file: " + BufOr.getError().message()).str();
     return nullptr;
   }
+  // LLVM's line reader stops at a NUL byte, which would silently drop every
+  // line after it: refuse such a file instead.
+  StringRef Raw = (*BufOr)->getBuffer();
+  size_t Nul = Raw.find('\0');
+  if (Nul != StringRef::npos) {
+    Error = (Path + ":" + Twine(Raw.take_front(Nul).count('\n') + 1) +
+             ": NUL byte in the policy file (is it a text file?)")
+                .str();
+    return nullptr;
+  }
   std::unique_ptr<Policy> P(new Policy());
   P->Path = Path.str();
   std::string ParseError;
