@@ -10,6 +10,9 @@ packages=(
   cmake ninja-build make python3 catch2 libbenchmark-dev curl
   # integration examples and packaging (tests/install, `make package`)
   pkgconf autoconf automake meson dpkg-dev file
+  # the evaluation on Debian source packages (make eval, docs/evaluation.md):
+  # their build dependencies, the load generator and the plots
+  libpcre2-dev libevent-dev tcl-dev zlib1g-dev wrk python3-matplotlib
 )
 
 missing=()

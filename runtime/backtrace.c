@@ -82,7 +82,9 @@ static size_t walk(const ucontext_t *uc, uint64_t *pcs, size_t max) {
 }
 
 size_t immune_backtrace(const ucontext_t *uc, uint64_t *pcs, size_t max) {
-  struct __immune_tx guard;
+  /* Not a transaction of the program: no site (the checkpoint's injection
+   * test skips it), never on the transaction stack. */
+  struct __immune_tx guard = {.site = NULL};
   volatile size_t n = 0;
   sigset_t faults, old;
   sigemptyset(&faults);

@@ -38,9 +38,12 @@ __immune_checkpoint:
     jne     1f
     xorl    %eax, %eax
     ret
-1:  movq    72(%rdi), %rax      /* tx->site */
+1:  movq    72(%rdi), %rax      /* tx->site (NULL for the runtime's own guards) */
+    testq   %rax, %rax
+    jz      3f
     testl   $0x80000000, 4(%rax) /* site->flags & IMMUNE_SITE_INJECT */
     jnz     2f
+3:
     xorl    %eax, %eax
     ret
     /* Abort this call on entry. The C function pops and reports, returns 1,

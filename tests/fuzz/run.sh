@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzzer of tests/fuzz/ for longer than the CTest smoke run (which
-# is fuzz_options_short: 20 s, fixed seed). Used by `make fuzz`.
+# Runs every fuzzer of tests/fuzz/ for longer than the CTest smoke runs
+# (fuzz_*_short: 20 s each, fixed seed): the libFuzzer targets *_fuzzer.c and
+# *_fuzzer.cpp, then json_tools_fuzz.py for as long. Used by `make fuzz`.
 #
 #   tests/fuzz/run.sh [SECONDS] [BUILD_DIR]
 #
@@ -22,8 +23,9 @@ build=$(cd "$build" && pwd)
 work=$build/tests/fuzz
 
 fuzzers=()
-for src in "$here"/*_fuzzer.c; do
-  fuzzers+=("$(basename "$src" .c)")
+for src in "$here"/*_fuzzer.c "$here"/*_fuzzer.cpp; do
+  [ -e "$src" ] || continue
+  fuzzers+=("$(basename "${src%.*}")")
 done
 cmake --build "$build" --target "${fuzzers[@]}"
 
@@ -34,7 +36,8 @@ for fuzzer in "${fuzzers[@]}"; do
   echo "== $fuzzer: $seconds s (corpus: $work/corpus-$name)"
   # -close_fd_mask=2: the parsers' complaints about bad input go to
   # /dev/null; libFuzzer and the sanitizers still report on the terminal.
-  if ! "$build/bin/$fuzzer" -max_total_time="$seconds" -max_len=4200 \
+  # -timeout=10: an input that takes that long is reported (a hang).
+  if ! "$build/bin/$fuzzer" -max_total_time="$seconds" -max_len=4200 -timeout=10 \
       -close_fd_mask=2 -print_final_stats=1 \
       -artifact_prefix="$work/artifacts/$name-" \
       "$work/corpus-$name" "$here/corpus/$name"; then
@@ -43,4 +46,12 @@ for fuzzer in "${fuzzers[@]}"; do
     status=1
   fi
 done
+
+# The JSON readers in tools/ (Python): random records and manifests.
+echo "== json_tools_fuzz.py: $seconds s"
+if ! python3 "$here/json_tools_fuzz.py" "$build" --seconds "$seconds" \
+    --seed "$(date +%s)" --out "$work/artifacts/json"; then
+  echo "FAIL: json_tools_fuzz.py found uncaught exceptions; inputs in $work/artifacts/json/"
+  status=1
+fi
 exit $status
