@@ -78,9 +78,10 @@ std::unique_ptr<Policy> Policy::load(StringRef Path, std::string &Error) {
         StringRef C = Cat.getKey();
         if (C.empty() || C == "skip") continue;
         std::string Why;
-        if (C.consume_front("return:") && validErrorValueText(C, Why)) continue;
         uint64_t Ms;
-        if (C.consume_front("timeout_ms:")) {
+        if (C.consume_front("return:")) {
+          if (validErrorValueText(C, Why)) continue;
+        } else if (C.consume_front("timeout_ms:")) {
           if (!C.getAsInteger(10, Ms) && Ms > 0) continue;
           Why = "timeout_ms needs a positive number of milliseconds";
         }

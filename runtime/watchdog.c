@@ -92,7 +92,14 @@ static void thread_gone(void *p) {
   me = NULL;
 }
 
+/* The coarse clock lags real time by up to its resolution; adding that to
+ * every deadline means a budget never fires early, only up to a tick late. */
+static uint64_t coarse_res_ns;
+
 static void init_once(void) {
+  struct timespec res;
+  if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0)
+    coarse_res_ns = (uint64_t)res.tv_sec * 1000000000u + (uint64_t)res.tv_nsec;
   sem_init(&wake, 0, 0);
   pthread_key_create(&release_key, thread_gone);
 }
@@ -136,7 +143,7 @@ IMMUNE_EXPORT void __immune_watchdog_arm(struct __immune_tx *tx) {
   int d = atomic_load(&t->depth);
   if (d >= MAX_NEST) return; /* deeper budgets than this are not enforced */
   t->tx[d] = tx;
-  atomic_store(&t->deadline[d], now_ns() + ms * 1000000u);
+  atomic_store(&t->deadline[d], now_ns() + ms * 1000000u + coarse_res_ns);
   atomic_store(&t->depth, d + 1);
   atomic_fetch_add_explicit(&armed_total, 1, memory_order_relaxed);
   if (atomic_load_explicit(&watcher_sleeping, memory_order_relaxed)) sem_post(&wake);
