@@ -47,7 +47,7 @@ def campaign(paths, program, extra, tag=None):
         raise EvalError(f"{program}: immune-campaign failed (exit {rc})")
     doc = evallib.read_json(os.path.join(out, "results.json"))
     doc["program"] = {"name": program, "package": mod.PACKAGE, "version": version}
-    doc["machine"] = evallib.machine()
+    doc["machine"] = evallib.machine(paths)
     evallib.write_json(os.path.join(out, "results.json"), doc)
     return out
 

@@ -163,7 +163,23 @@ def sh(cmd, tree, env, blog, timeout=None):
     return rc == 0
 
 
-def machine():
+def immune_source(paths):
+    """The source tree Immune's build was configured from, and its commit."""
+    src = None
+    try:
+        with open(os.path.join(paths.build, "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith("CMAKE_HOME_DIRECTORY:"):
+                    src = line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    if not src:
+        return "unknown"
+    r = subprocess.run(["git", "-C", src, "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else f"{src} (not a git checkout)"
+
+
+def machine(paths=None):
     def first(cmd):
         try:
             return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
@@ -174,7 +190,7 @@ def machine():
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "kernel": platform.release(),
             "debian": first("cat /etc/debian_version"), "clang": first("clang-19 --version"),
             "loadavg": first("cat /proc/loadavg"),
-            "immune_commit": first(f"git -C {ROOT} rev-parse --short HEAD 2>/dev/null || echo unknown"),
+            "immune_commit": immune_source(paths) if paths else "unknown",
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
 

@@ -76,14 +76,16 @@ def block_transparency(paths):
                          f"(again: {x['plain_again']} / {x['protect_all_again']})")
         seen = set()
         for e in d.get("runtime_events", []):
-            key = (e["event"], e.get("reason"), tuple(e.get("frames") or []))
+            # Addresses differ between processes (ASLR): one line per kind.
+            key = (e["event"], e.get("signal"), e.get("function"), e.get("reason"),
+                   next((f for f in e.get("frames") or [] if not str(f).startswith("0x")), None))
             if key in seen:
                 continue
             seen.add(key)
             notes.append(f"- {p}: runtime recorded `{e['event']}` {e['signal']} in "
                          f"{e.get('function') or 'no transaction'}"
                          f"{' (' + e['reason'] + ')' if e.get('reason') else ''}, "
-                         f"stack {' <- '.join(str(f) for f in e.get('frames') or [])}")
+                         f"stack {' <- '.join(str(f) for f in e.get('frames') or [] if not str(f).startswith('0x')) or '?'}")
     L = ["| program | functions protected | tests plain: pass / fail / skip | protect-all: pass / fail / skip | suite time plain / protect-all | result |",
          "|---|---|---|---|---|---|"] + rows
     if notes:
@@ -106,7 +108,9 @@ def block_campaigns(paths, docs_dir):
         s = d["summary"]
         for g in ("error-returning", "void"):
             x = s[g]
-            L.append(f"| {p} {d['program']['version']}, {g} | {x['functions']} | {x['reached']} | {x['correct']} | "
+            if not x["functions"]:
+                continue
+            L.append(f"| {p} {d['program']['version']}, {g}{' (sample)' if 'sample' in d['campaign']['selection'] else ''} | {x['functions']} | {x['reached']} | {x['correct']} | "
                      f"{x['wrong']} | {x['crashed']} | {x['hung']} | **{pct(x['survived_pct'])}** | "
                      f"{pct(x['correct_pct'])} | {d['campaign']['elapsed_seconds'] / 60:.0f} min |"
                      if g == "error-returning" else
@@ -118,7 +122,8 @@ def block_campaigns(paths, docs_dir):
             details.append(f"![{p} campaign](evaluation/campaign-{p}.png)\n")
         er = [r for r in d["results"] if r["returns"] != "void" and r["class"] not in ("unreached",)]
         by = {k: s[f"error-returning/{k}"] for k in ("checked", "never_checked", "no_direct_callers")}
-        details.append(f"**{p}** — workload `{os.path.basename(d['campaign']['workload'].split()[1]) if len(d['campaign']['workload'].split()) > 1 else d['campaign']['workload']}`; "
+        details.append(f"**{p}** — functions: {d['campaign']['selection']}, {d['campaign']['jobs']} jobs, "
+                       f"timeout {d['campaign']['timeout']:g} s; workload `{os.path.basename(d['campaign']['workload'].split()[1]) if len(d['campaign']['workload'].split()) > 1 else d['campaign']['workload']}`; "
                        f"error-returning functions whose callers test the result: {by['checked']['reached']} reached, "
                        f"{pct(by['checked']['correct_pct'])} correct; never tested: {by['never_checked']['reached']} reached, "
                        f"{pct(by['never_checked']['correct_pct'])} correct; no direct call sites: "
@@ -151,8 +156,8 @@ def block_bench(paths, docs_dir):
     L = []
     lt = d.get("lighttpd")
     if lt:
-        L += [f"**lighttpd {lt['version']} under wrk** (1 KiB static page, 32 connections, one server "
-              f"process on CPU 0, wrk on CPU 1; {lt['rounds']} rounds of {lt['seconds']} s, medians; "
+        L += [f"**lighttpd {lt['version']} under wrk** (1 KiB static page, one server process, one wrk "
+              f"thread with 32 connections on loopback; {lt['rounds']} rounds of {lt['seconds']} s, medians; "
               f"load average during the runs {min(lt['loadavg']):.2f}–{max(lt['loadavg']):.2f}):", "",
               "| build | requests/s (median) | min – max | throughput loss | target | peak RSS | RSS overhead |",
               "|---|---|---|---|---|---|---|"]

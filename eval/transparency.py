@@ -116,7 +116,7 @@ def transparency(paths, program):
            "differences": confirmed, "flaky": flaky,
            "runtime_crashes": len(crashes), "runtime_recoveries": len(healed),
            "runtime_events": events["protect-all"][:20], "runtime_event_count": len(events["protect-all"]),
-           "logs": logs, "machine": evallib.machine()}
+           "logs": logs, "machine": evallib.machine(paths)}
     evallib.write_json(paths.result("transparency", f"{program}.json"), doc)
     verdict = "identical results" if not confirmed else f"{len(confirmed)} tests differ"
     if crashes or healed:

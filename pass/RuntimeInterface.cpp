@@ -20,6 +20,9 @@ static_assert(offsetof(__immune_tx, aux) == offsetof(__immune_tx, site) + 8, "ab
 static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
               "abi.h: site fields are 8 bytes each after the two u32");
 static_assert(offsetof(__immune_tx, slot_mark) == offsetof(__immune_tx, aux) + 8, "abi.h: tx.slot_mark");
+static_assert(offsetof(__immune_tx, undo_mark) == offsetof(__immune_tx, slot_mark) + 8 &&
+                  IMMUNE_TX_FIELD_UNDO_MARK == 5,
+              "abi.h: tx.undo_mark");
 static_assert(offsetof(__immune_buffer, line) == 24 && sizeof(__immune_buffer) == 32,
               "abi.h: struct __immune_buffer layout");
 static_assert(offsetof(__immune_site, timeout_ms) == 8 * (IMMUNE_SITE_FIELD_TIMEOUT - 1),
@@ -46,7 +49,7 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   TxTy = StructType::getTypeByName(C, "struct.__immune_tx");
   if (!TxTy)
     TxTy = StructType::create(
-        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr, I64},
+        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr, I64, Ptr},
         "struct.__immune_tx");
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
   if (!SiteTy)
@@ -68,14 +71,16 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   // preserve_most: the checkpoint (assembly) writes nothing but rax, so the
   // protected function may keep its arguments and temporaries in
   // caller-saved registers across it instead of moving them to callee-saved
-  // ones (pushes and pops in its prologue and epilogue). On the abort path
-  // those registers are stale, but that path uses only constants and its
-  // own frame (Transaction.cpp).
+  // ones (pushes and pops in its prologue and epilogue). The checkpoint saves
+  // those registers too and every resume restores them (abi.h: tx.ctx), so
+  // the abort path may use them like any second return.
   if (auto *CF = dyn_cast<Function>(Checkpoint.getCallee()))
     CF->setCallingConv(CallingConv::PreserveMost);
   AttributeList RA = AttributeList().addFnAttribute(C, Attribute::NoUnwind);
   RegisterSites =
       M.getOrInsertFunction(IMMUNE_SYM_REGISTER, RA, Type::getVoidTy(C), Ptr, I64);
+  UnregisterSites =
+      M.getOrInsertFunction(IMMUNE_SYM_UNREGISTER, RA, Type::getVoidTy(C), Ptr, I64);
 
   BufferTy = StructType::getTypeByName(C, "struct.__immune_buffer");
   if (!BufferTy)
@@ -99,4 +104,9 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   if (auto *CF = dyn_cast<Function>(TxCommit.getCallee()))
     CF->setCallingConv(CallingConv::PreserveMost);
   TxRollback = M.getOrInsertFunction(IMMUNE_SYM_TX_ROLLBACK, RA, Type::getVoidTy(C), Ptr);
+
+  UndoCur = runtimeTLS(M, IMMUNE_SYM_UNDO_CUR, Ptr, Align(8));
+  UndoEnd = runtimeTLS(M, IMMUNE_SYM_UNDO_END, Ptr, Align(8));
+  UndoWord = M.getOrInsertFunction(IMMUNE_SYM_UNDO_WORD, RA, Type::getVoidTy(C), Ptr, I64, I64);
+  UndoRange = M.getOrInsertFunction(IMMUNE_SYM_UNDO_RANGE, RA, Type::getVoidTy(C), Ptr, I64);
 }

@@ -18,7 +18,8 @@ struct RuntimeInterface {
   llvm::StructType *SiteTy; // struct __immune_site
   llvm::GlobalVariable *TxTop;      // __immune_tx_top (thread_local)
   llvm::FunctionCallee Checkpoint;  // __immune_checkpoint (returns_twice)
-  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v1
+  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v2
+  llvm::FunctionCallee UnregisterSites; // __immune_unregister_sites_v2
 
   // DYBOC (BufferRelocation.cpp).
   llvm::StructType *BufferTy;          // struct __immune_buffer
@@ -34,6 +35,8 @@ struct RuntimeInterface {
   // Watchdog (runtime/watchdog.c).
   llvm::GlobalVariable *WatchdogFlag;    // __immune_watchdog_flag (TLS)
   llvm::FunctionCallee WatchdogArm, WatchdogDisarm, WatchdogPoll;
+  llvm::GlobalVariable *UndoCur, *UndoEnd; // memory undo log (thread_local)
+  llvm::FunctionCallee UndoWord, UndoRange; // its slow path and ranges
 };
 
 } // namespace immune

@@ -62,13 +62,21 @@ void SiteTable::finish() {
                                    GlobalValue::PrivateLinkage,
                                    ConstantArray::get(ArrTy, Sites),
                                    IMMUNE_PREFIX "sites");
-  auto *Ctor = Function::Create(FunctionType::get(Type::getVoidTy(C), false),
-                                GlobalValue::InternalLinkage,
-                                IMMUNE_PREFIX "module_ctor", M);
-  Ctor->addFnAttr(Attribute::NoUnwind);
-  IRBuilder<> B(BasicBlock::Create(C, "", Ctor));
-  B.CreateCall(RT.RegisterSites, {Table, B.getInt64(Sites.size())});
-  B.CreateRetVoid();
-  appendToGlobalCtors(M, Ctor, IMMUNE_CTOR_PRIORITY);
+  // A function `Name() { Callee(table, count); }`.
+  auto Hook = [&](const char *Name, FunctionCallee Callee) {
+    auto *F = Function::Create(FunctionType::get(Type::getVoidTy(C), false),
+                               GlobalValue::InternalLinkage, Name, M);
+    F->addFnAttr(Attribute::NoUnwind);
+    IRBuilder<> B(BasicBlock::Create(C, "", F));
+    B.CreateCall(Callee, {Table, B.getInt64(Sites.size())});
+    B.CreateRetVoid();
+    return F;
+  };
+  appendToGlobalCtors(M, Hook(IMMUNE_PREFIX "module_ctor", RT.RegisterSites),
+                      IMMUNE_CTOR_PRIORITY);
+  // A module that is dlclose()d must leave the registry before it is
+  // unmapped: the runtime walks the sites at exit (stats) and on request.
+  appendToGlobalDtors(M, Hook(IMMUNE_PREFIX "module_dtor", RT.UnregisterSites),
+                      IMMUNE_CTOR_PRIORITY);
   Sites.clear();
 }

@@ -9,9 +9,13 @@
  *
  *   int __immune_checkpoint(struct __immune_tx *tx)   -- rdi = tx
  *
- * Saves what the SysV ABI requires a callee to preserve, plus the stack
- * pointer and return address the caller will see, into tx->ctx in the order
- * rbx rbp r12 r13 r14 r15 rsp rip (see include/immune/abi.h), and returns 0.
+ * Saves what the pass's calling convention for it (preserve_most) requires a
+ * callee to preserve, plus the stack pointer and return address the caller
+ * will see, into tx->ctx in the order rbx rbp r12 r13 r14 r15 rsp rip, rdi
+ * rsi rdx rcx r8 r9 r10 (see include/immune/abi.h), and returns 0. The
+ * second group matters: preserve_most lets the compiler keep live values
+ * (the record's own address, typically) in those registers across the call,
+ * and after a fault they hold whatever the faulting code left there.
  * The runtime resumes an aborted transaction by loading these into the
  * faulting context with rax = 1, which looks to the caller exactly like a
  * second return from this function; the pass declares it returns_twice. */
@@ -32,13 +36,20 @@ __immune_checkpoint:
     movq    %rax, 48(%rdi)
     movq    (%rsp), %rax        /* our return address: the resume point */
     movq    %rax, 56(%rdi)
+    movq    %rdi, 64(%rdi)
+    movq    %rsi, 72(%rdi)
+    movq    %rdx, 80(%rdi)
+    movq    %rcx, 88(%rdi)
+    movq    %r8,  96(%rdi)
+    movq    %r9, 104(%rdi)
+    movq    %r10, 112(%rdi)
     /* Fault injection (IMMUNE_OPTIONS=inject=FUNCTION, for campaigns): one
      * byte test while nothing is armed. */
     cmpb    $0, __immune_inject_armed(%rip)
     jne     1f
     xorl    %eax, %eax
     ret
-1:  movq    72(%rdi), %rax      /* tx->site (NULL for the runtime's own guards) */
+1:  movq    128(%rdi), %rax     /* tx->site (NULL for the runtime's own guards) */
     testq   %rax, %rax
     jz      3f
     testl   $0x80000000, 4(%rax) /* site->flags & IMMUNE_SITE_INJECT */
@@ -46,9 +57,9 @@ __immune_checkpoint:
 3:
     xorl    %eax, %eax
     ret
-    /* Abort this call on entry. The C function pops and reports, returns 1,
-     * and that is our second return value; registers it clobbers are dead
-     * on the abort path. Tail jump: it returns straight to the caller. */
+    /* Abort this call on entry. The C function pops and reports, then
+     * resumes tx through __immune_resume (all of ctx restored, eax = 1):
+     * our second return. */
 2:  jmp     __immune_inject_abort
     .cfi_endproc
     .size   __immune_checkpoint, .-__immune_checkpoint
@@ -75,8 +86,16 @@ __immune_resume:
     movq    32(%rdi), %r14
     movq    40(%rdi), %r15
     movq    48(%rdi), %rsp
+    movq    72(%rdi), %rsi
+    movq    80(%rdi), %rdx
+    movq    88(%rdi), %rcx
+    movq    96(%rdi), %r8
+    movq   104(%rdi), %r9
+    movq   112(%rdi), %r10
+    movq    56(%rdi), %r11
+    movq    64(%rdi), %rdi
     movl    $1, %eax
-    jmpq    *56(%rdi)
+    jmpq    *%r11
     .cfi_endproc
     .size   __immune_resume, .-__immune_resume
 

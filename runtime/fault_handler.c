@@ -59,6 +59,23 @@ static int slot_of(int sig) {
   return -1;
 }
 
+IMMUNE_TLS int immune_ssp_failing;
+
+/* Whether a SIGABRT this thread raised inside a transaction may heal. A
+ * program that set SIGABRT to SIG_IGN meant raise(SIGABRT) to do nothing (it
+ * is declined, and ignored there); handle_abort says which of the others
+ * heal: a smashed canary (ssp, the default) or every abort (all). */
+static int abort_healable(void) {
+  int ssp = immune_ssp_failing;
+  immune_ssp_failing = 0;
+  int slot = slot_of(SIGABRT);
+  if (slot >= 0 && !(previous[slot].sa_flags & SA_SIGINFO) &&
+      previous[slot].sa_handler == SIG_IGN)
+    return 0;
+  return immune_opts.handle_abort == IMMUNE_ABORTS_ALL ||
+         (immune_opts.handle_abort == IMMUNE_ABORTS_SSP && ssp);
+}
+
 static int enabled(int sig) {
   switch (sig) {
   case SIGSEGV: return immune_opts.handle_segv;
@@ -88,6 +105,10 @@ static int is_own_fault(int sig, const siginfo_t *info) {
   return info->si_code > 0;
 }
 
+/* checkpoint_x86_64.S spells the offsets out. */
+_Static_assert(sizeof(((struct __immune_tx *)0)->ctx) == 15 * 8, "abi.h: tx.ctx");
+_Static_assert(__builtin_offsetof(struct __immune_tx, site) == 128, "abi.h: tx.site");
+
 void immune_resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
   greg_t *r = uc->uc_mcontext.gregs;
   r[REG_RBX] = (greg_t)tx->ctx[0];
@@ -98,6 +119,13 @@ void immune_resume_at_checkpoint(ucontext_t *uc, const struct __immune_tx *tx) {
   r[REG_R15] = (greg_t)tx->ctx[5];
   r[REG_RSP] = (greg_t)tx->ctx[6];
   r[REG_RIP] = (greg_t)tx->ctx[7];
+  r[REG_RDI] = (greg_t)tx->ctx[8];
+  r[REG_RSI] = (greg_t)tx->ctx[9];
+  r[REG_RDX] = (greg_t)tx->ctx[10];
+  r[REG_RCX] = (greg_t)tx->ctx[11];
+  r[REG_R8] = (greg_t)tx->ctx[12];
+  r[REG_R9] = (greg_t)tx->ctx[13];
+  r[REG_R10] = (greg_t)tx->ctx[14];
   r[REG_RAX] = 1;
   /* The ABI requires DF clear at a call boundary; a fault inside a backward
    * string instruction would otherwise carry DF=1 into the caller. */
@@ -161,6 +189,10 @@ static void decline(int sig, siginfo_t *info, void *ucv) {
     prev->sa_handler(sig);
     return;
   }
+  /* A raised signal the program ignores is ignored, as the kernel would. */
+  if (prev && !(prev->sa_flags & SA_SIGINFO) && prev->sa_handler == SIG_IGN &&
+      info->si_code <= 0)
+    return;
   /* Default action (a synchronous fault cannot really be ignored: the kernel
    * forces the default for SIG_IGN too). */
   struct sigaction dfl;
@@ -176,12 +208,13 @@ static void decline(int sig, siginfo_t *info, void *ucv) {
 }
 
 /* Whether declining leads to the default action, i.e. the process dies. */
-static int decline_is_fatal(int sig) {
+static int decline_is_fatal(int sig, const siginfo_t *info) {
   int slot = slot_of(sig);
   if (slot < 0) return 1;
   const struct sigaction *p = &previous[slot];
   if (p->sa_flags & SA_SIGINFO) return p->sa_sigaction == NULL;
-  return p->sa_handler == SIG_DFL || p->sa_handler == SIG_IGN;
+  /* SIG_IGN: a raised signal is ignored, a synchronous fault kills. */
+  return p->sa_handler == SIG_DFL || (p->sa_handler == SIG_IGN && info->si_code > 0);
 }
 
 static void on_fault(int sig, siginfo_t *info, void *ucv) {
@@ -199,7 +232,7 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
       pc < (uintptr_t)__stop_immune_rt_text) {
     /* A fault in the runtime itself is a runtime bug: never healed. */
     ev.reason = "fault inside the Immune runtime";
-    if (immune_opts.mode != IMMUNE_MODE_OFF && decline_is_fatal(sig)) immune_log_event(&ev);
+    if (immune_opts.mode != IMMUNE_MODE_OFF && decline_is_fatal(sig, info)) immune_log_event(&ev);
     errno = saved_errno;
     decline(sig, info, ucv);
     return;
@@ -210,7 +243,8 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     if (sig == SIGSEGV || sig == SIGBUS)
       ev.buffer = immune_guard_buffer_at((uintptr_t)info->si_addr);
   }
-  if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig)) {
+  if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig) &&
+      (sig != SIGABRT || abort_healable())) {
     ev.site = tx->site;
     const char *in_allocator = immune_libc_unsafe(uc);
     if (in_allocator) {
@@ -229,10 +263,15 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
       errno = saved_errno;
       return;
     }
-  } else if (is_own_fault(sig, info) && decline_is_fatal(sig)) {
+  } else if (is_own_fault(sig, info) && decline_is_fatal(sig, info)) {
     /* The sensor: every fault that is about to kill the process leaves a
      * record (in monitor mode with the transaction it would have aborted). */
     if (immune_opts.mode == IMMUNE_MODE_MONITOR && tx) ev.site = tx->site;
+    if (immune_opts.mode == IMMUNE_MODE_PROTECT && tx && sig == SIGABRT && enabled(sig)) {
+      ev.site = tx->site;
+      ev.reason = "abort() is not healed (IMMUNE_OPTIONS=handle_abort=ssp heals a smashed "
+                  "stack canary only; handle_abort=all heals abort() too)";
+    }
     immune_log_event(&ev);
   }
   errno = saved_errno;
@@ -317,12 +356,12 @@ IMMUNE_EXPORT uint64_t immune_recoveries(void) {
  * marked for injection jumps here instead of returning 0. The call aborts
  * before its body runs: pop the record, count, report, and return 1 — the
  * checkpoint's second return, straight into the abort path. */
-__attribute__((visibility("hidden"))) int __immune_inject_abort(struct __immune_tx *tx) {
+__attribute__((visibility("hidden"), noreturn)) void __immune_inject_abort(struct __immune_tx *tx) {
   ucontext_t uc;
   getcontext(&uc);
   struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, tx->site, NULL, "INJECTED", NULL};
   abort_transaction(tx, &ev);
-  return 1;
+  __immune_resume(tx);
 }
 
 /* A runtime decision to abort tx (the watchdog's budget ran out), from

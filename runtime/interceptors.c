@@ -6,6 +6,8 @@
  *   reporter) that installs its own SIGSEGV handler after start-up would
  *   silently switch healing off; instead its handler is recorded as the one
  *   declined faults are chained to (fault_handler.c).
+ * - __stack_chk_fail: marks the SIGABRT it raises as a smashed stack canary
+ *   (handle_abort=ssp heals those, and not a deliberate abort()).
  * - longjmp and friends: a non-local exit out of a protected function skips
  *   its pop, so the record would stay on the thread's transaction stack and a
  *   later fault outside every live transaction could "resurrect" it. Before
@@ -150,3 +152,14 @@ IMMUNE_LONGJMP_INTERCEPTOR(longjmp, real_longjmp)
 IMMUNE_LONGJMP_INTERCEPTOR(_longjmp, real__longjmp)
 IMMUNE_LONGJMP_INTERCEPTOR(siglongjmp, real_siglongjmp)
 IMMUNE_LONGJMP_INTERCEPTOR(__longjmp_chk, real_longjmp_chk)
+
+/* -fstack-protector's failure path. glibc's prints a message and aborts; so
+ * does this one (the same message), after marking the abort as a smashed
+ * canary so that a live transaction on this thread heals it
+ * (fault_handler.c). */
+IMMUNE_EXPORT __attribute__((noreturn)) void __stack_chk_fail(void) {
+  static const char msg[] = "*** stack smashing detected ***: terminated\n";
+  immune_write_all(2, msg, sizeof msg - 1);
+  immune_ssp_failing = 1;
+  abort();
+}

@@ -22,6 +22,9 @@ extern const char __stop_immune_rt_text[] __attribute__((weak, visibility("hidde
 #define IMMUNE_TLS __thread __attribute__((tls_model("initial-exec")))
 
 extern IMMUNE_TLS struct __immune_tx *__immune_tx_top IMMUNE_EXPORT;
+/* Set by __stack_chk_fail (interceptors.c) just before it aborts: the
+ * SIGABRT that follows is a smashed canary, which handle_abort=ssp heals. */
+extern IMMUNE_TLS int immune_ssp_failing;
 
 /* init.c: idempotent, called from the runtime's constructor and from the
  * first site registration, whichever comes first. */

@@ -54,6 +54,13 @@ static int parse_mode(const char *v, enum immune_mode *out) {
   return -1;
 }
 
+static int parse_aborts(const char *v, enum immune_aborts *out) {
+  if (!strcmp(v, "none") || !strcmp(v, "0")) { *out = IMMUNE_ABORTS_NONE; return 0; }
+  if (!strcmp(v, "ssp")) { *out = IMMUNE_ABORTS_SSP; return 0; }
+  if (!strcmp(v, "all") || !strcmp(v, "1")) { *out = IMMUNE_ABORTS_ALL; return 0; }
+  return -1;
+}
+
 static int parse_string(const char *v, const char **out) {
   if (!*v) return -1;
   *out = v;
@@ -70,11 +77,13 @@ static int parse_list(const char *v, const char **out) {
 #define PARSE_STRING parse_string
 #define PARSE_LIST parse_list
 #define PARSE_MODE parse_mode
+#define PARSE_ABORTS parse_aborts
 #define EXPECT_BOOL "0 or 1"
 #define EXPECT_INT "a non-negative integer"
 #define EXPECT_STRING "a non-empty string"
 #define EXPECT_LIST "a comma-separated list"
 #define EXPECT_MODE "protect, monitor or off"
+#define EXPECT_ABORTS "none, ssp or all"
 
 /* Options whose effect is to write files; dropped for setuid programs so an
  * unprivileged caller cannot make a privileged one append to any file. */
@@ -163,6 +172,8 @@ void immune_options_print(int fd) {
 #define SHOW_STRING(v) immune_buf_str(&b, v)
 #define SHOW_LIST(v) immune_buf_str(&b, v)
 #define SHOW_MODE(v) immune_buf_str(&b, mode_name(v))
+#define SHOW_ABORTS(v) \
+  immune_buf_str(&b, (v) == IMMUNE_ABORTS_ALL ? "all" : (v) == IMMUNE_ABORTS_SSP ? "ssp" : "none")
 #define IMMUNE_OPTION(name, type, def, help) \
   immune_buf_str(&b, " " #name "=");         \
   SHOW_##type(immune_opts.name);

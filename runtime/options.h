@@ -7,12 +7,15 @@
 #include <stddef.h>
 
 enum immune_mode { IMMUNE_MODE_PROTECT, IMMUNE_MODE_MONITOR, IMMUNE_MODE_OFF };
+/* Which SIGABRTs heal (handle_abort). */
+enum immune_aborts { IMMUNE_ABORTS_NONE, IMMUNE_ABORTS_SSP, IMMUNE_ABORTS_ALL };
 
 #define IMMUNE_OPT_TYPE_BOOL int
 #define IMMUNE_OPT_TYPE_INT long
 #define IMMUNE_OPT_TYPE_STRING const char *
 #define IMMUNE_OPT_TYPE_LIST const char *
 #define IMMUNE_OPT_TYPE_MODE enum immune_mode
+#define IMMUNE_OPT_TYPE_ABORTS enum immune_aborts
 
 struct immune_options {
 #define IMMUNE_OPTION(name, type, def, help) IMMUNE_OPT_TYPE_##type name;

@@ -207,7 +207,8 @@ static void warn_full(struct rb_segment *s, const struct __immune_tx *tx) {
   errno = saved;
 }
 
-static void report_incomplete(const struct __immune_tx *tx, uint32_t lost) {
+/* `what` completes "N ...": what was not logged, and why. */
+static void report_incomplete(const struct __immune_tx *tx, uint64_t lost, const char *what) {
   atomic_fetch_add_explicit(&stat_incomplete, 1, memory_order_relaxed);
   if (immune_opts.verbosity < 1) return;
   char line[512];
@@ -216,7 +217,19 @@ static void report_incomplete(const struct __immune_tx *tx, uint32_t lost) {
   immune_buf_str(&b, function_of(tx));
   immune_buf_str(&b, ": ");
   immune_buf_udec(&b, lost);
-  immune_buf_str(&b, " operation(s) were not logged (rollback log full) and stay done\n");
+  immune_buf_str(&b, what);
+  immune_buf_str(&b, "\n");
+  immune_write_all(2, b.data, b.len);
+}
+
+static void report_memory(const struct __immune_tx *tx, uint64_t undone) {
+  char line[256];
+  struct immune_buf b = {line, 0, sizeof line};
+  immune_buf_str(&b, "immune: rolled back ");
+  immune_buf_str(&b, function_of(tx));
+  immune_buf_str(&b, ": restored ");
+  immune_buf_udec(&b, undone);
+  immune_buf_str(&b, " logged store(s)\n");
   immune_write_all(2, b.data, b.len);
 }
 
@@ -430,7 +443,8 @@ static void settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
       }
       struct undo_counts c = {0, 0, 0, 0};
       undo_from(t, k, &c);
-      if (flags & RB_SEG_OVERFLOW) report_incomplete(tx, lost);
+      if (flags & RB_SEG_OVERFLOW)
+        report_incomplete(tx, lost, " operation(s) were not logged (rollback log full) and stay done");
       report_rollback(tx, &c);
     }
   }
@@ -443,6 +457,16 @@ static void settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
 /* A call returns (or aborts and returns its error value) with errno as its
  * code left it: freeing, closing and unlocking must not change that. */
 static void end_transaction(struct __immune_tx *tx, int aborting) {
+  if (aborting && tx->site && (tx->site->flags & IMMUNE_SITE_UNDO)) {
+    /* Memory first: the stores may be into blocks the heap rollback is
+     * about to free. */
+    uint64_t lost;
+    uint64_t undone = immune_undo_memory(tx, (uintptr_t)__builtin_frame_address(0), &lost);
+    if (lost)
+      report_incomplete(tx, lost, " store(s) were not logged (memory undo log full, "
+                                  "IMMUNE_OPTIONS=undo_log_max_mb) and stay done");
+    if (undone && immune_opts.verbosity >= 2) report_memory(tx, undone);
+  }
   struct rb_thread *t = immune_rb_self;
   if (!t || t->busy) return;
   int saved = errno;
@@ -465,6 +489,7 @@ IMMUNE_EXPORT void __immune_tx_rollback(struct __immune_tx *tx) { end_transactio
  * rollback — the jump may come from a signal handler, where freeing is not
  * safe). */
 void immune_rollback_after_jump(void) {
+  immune_undo_after_jump();
   struct rb_thread *t = immune_rb_self;
   if (!t || t->busy || !t->nsegs) return;
   t->busy = 1;
@@ -541,6 +566,10 @@ static unsigned parse_kinds(const char *list) {
         mask |= 1u << id;
         known = 1;
       }
+    if (len == 6 && !strncmp(p, "memory", 6)) {
+      mask |= IMMUNE_RB_MEMORY;
+      known = 1;
+    }
     if (!known && len) {
       char line[256];
       struct immune_buf b = {line, 0, sizeof line};
@@ -549,7 +578,7 @@ static unsigned parse_kinds(const char *list) {
         char c[2] = {p[i], 0};
         immune_buf_str(&b, c);
       }
-      immune_buf_str(&b, "' ignored (expected heap, locks, fds)\n");
+      immune_buf_str(&b, "' ignored (expected heap, locks, fds, memory)\n");
       immune_write_all(2, b.data, b.len);
     }
     p = end ? end + 1 : NULL;
@@ -560,6 +589,7 @@ static unsigned parse_kinds(const char *list) {
 void immune_rollback_init(void) {
   if (exit_key_ok) return;
   exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
+  immune_undo_init();
   long max = immune_opts.rollback_log_max;
   if (max < 16) max = 16;
   if (max > (1l << 22)) max = 1l << 22;

@@ -83,8 +83,18 @@ extern IMMUNE_TLS uint64_t __immune_rollback_pending IMMUNE_EXPORT;
 extern IMMUNE_TLS struct rb_thread *immune_rb_self;
 
 /* Bit (1 << enum rb_log_id) set when IMMUNE_OPTIONS=rollback=... enables
- * that kind; 0 before start-up and outside mode=protect. */
+ * that kind, and IMMUNE_RB_MEMORY for the memory undo log; 0 before
+ * start-up and outside mode=protect. */
 extern unsigned immune_rb_enabled;
+#define IMMUNE_RB_MEMORY (1u << RB_NLOGS)
+
+/* The memory undo log (rollback_memory.c). Undoes tx's stores, newest
+ * first, skipping the dead stack below tx's checkpoint down to sp; returns
+ * how many entries it undid and sets *lost to the stores that could not be
+ * logged (log full). */
+uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost);
+void immune_undo_after_jump(void);
+void immune_undo_init(void);
 
 /* For an interceptor called while the thread has a live transaction: the
  * thread's state, marked busy, or NULL when the operation is not to be

@@ -1,8 +1,13 @@
 /* The registry of protected functions. Each instrumented module registers
- * its table of sites from a constructor; the runtime links the sites through
- * their own `next` field (lock-free push), so registration never allocates
- * and the fault path can count aborts in place. */
+ * its table of sites from a constructor and unregisters it from its
+ * destructor (a dlclose()d module is unmapped right after); the runtime
+ * links the sites through their own `next` field, so registration never
+ * allocates and the fault path can count aborts in place. The fault path
+ * never walks the registry (it has tx->site), so the walks and the updates
+ * share a spinlock: a plain flag, not a pthread mutex, which the rollback
+ * interceptors would log. */
 #include <stdatomic.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,7 +15,16 @@
 #include "options.h"
 #include "immune/immune.h"
 
-static _Atomic(struct __immune_site *) registry;
+static struct __immune_site *registry;
+static atomic_flag registry_busy = ATOMIC_FLAG_INIT;
+
+static void registry_lock(void) {
+  while (atomic_flag_test_and_set_explicit(&registry_busy, memory_order_acquire))
+    sched_yield();
+}
+static void registry_unlock(void) {
+  atomic_flag_clear_explicit(&registry_busy, memory_order_release);
+}
 
 /* Read by the checkpoint (assembly): nonzero once some site is marked for
  * injection, so the common case costs one byte compare. */
@@ -41,9 +55,10 @@ static void warn_abi(const struct __immune_site *s) {
   immune_write_all(2, b.data, b.len);
 }
 
-IMMUNE_EXPORT void __immune_register_sites_v1(struct __immune_site **sites,
+IMMUNE_EXPORT void __immune_register_sites_v2(struct __immune_site **sites,
                                               uint64_t count) {
   immune_rt_init();
+  registry_lock();
   for (uint64_t i = 0; i < count; ++i) {
     struct __immune_site *s = sites[i];
     if (s->abi_version != IMMUNE_ABI_VERSION) {
@@ -55,11 +70,22 @@ IMMUNE_EXPORT void __immune_register_sites_v1(struct __immune_site **sites,
       __atomic_fetch_or(&s->flags, IMMUNE_SITE_INJECT, __ATOMIC_RELAXED);
       __atomic_store_n(&__immune_inject_armed, 1, __ATOMIC_RELEASE);
     }
-    struct __immune_site *head = atomic_load(&registry);
-    do {
-      s->next = head;
-    } while (!atomic_compare_exchange_weak(&registry, &head, s));
+    s->next = registry;
+    registry = s;
   }
+  registry_unlock();
+}
+
+IMMUNE_EXPORT void __immune_unregister_sites_v2(struct __immune_site **sites,
+                                                uint64_t count) {
+  registry_lock();
+  for (uint64_t i = 0; i < count; ++i)
+    for (struct __immune_site **p = &registry; *p; p = &(*p)->next)
+      if (*p == sites[i]) {
+        *p = sites[i]->next;
+        break;
+      }
+  registry_unlock();
 }
 
 void immune_count_abort(struct __immune_site *site) {
@@ -68,15 +94,18 @@ void immune_count_abort(struct __immune_site *site) {
 
 IMMUNE_EXPORT uint64_t immune_function_aborts(const char *function) {
   uint64_t total = 0;
-  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next)
+  registry_lock();
+  for (struct __immune_site *s = registry; s; s = s->next)
     if (strcmp(s->function, function) == 0 || strcmp(s->symbol, function) == 0)
       total += __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
+  registry_unlock();
   return total;
 }
 
 IMMUNE_EXPORT size_t immune_stats(immune_stat *out, size_t max) {
   size_t n = 0;
-  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next, ++n) {
+  registry_lock();
+  for (struct __immune_site *s = registry; s; s = s->next, ++n) {
     if (n < max) {
       out[n].function = s->function;
       out[n].file = s->file;
@@ -84,13 +113,15 @@ IMMUNE_EXPORT size_t immune_stats(immune_stat *out, size_t max) {
       out[n].aborts = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
     }
   }
+  registry_unlock();
   return n;
 }
 
 void immune_dump_stats(void) {
   char line[1024];
   int header = 0;
-  for (struct __immune_site *s = atomic_load(&registry); s; s = s->next) {
+  registry_lock();
+  for (struct __immune_site *s = registry; s; s = s->next) {
     uint64_t n = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
     if (!n) continue;
     struct immune_buf b = {line, 0, sizeof line};
@@ -107,4 +138,5 @@ void immune_dump_stats(void) {
     immune_buf_str(&b, "\n");
     immune_write_all(2, b.data, b.len);
   }
+  registry_unlock();
 }

@@ -8,7 +8,7 @@ PACKAGE = "lighttpd"
 # The campaign workload is the test suite itself: about 2 s, and it checks
 # every response. The request-parsing path for the benchmark's second
 # variant is policies/lighttpd-request.policy.
-CAMPAIGN = {"policy": None, "exclude_files": ["*/tests/*"], "timeout": 120,
+CAMPAIGN = {"policy": None, "exclude_files": ["*/tests/*"], "timeout": 60,
             "workload": "bash {eval}/workloads/lighttpd.sh {tree}"}
 
 

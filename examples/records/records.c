@@ -7,7 +7,8 @@
  *
  * The bug: a line without the amount field ("bob") makes field() return
  * NULL, and to_int() dereferences it. immune-heal finds that protecting
- * to_int() itself breaks the death test (its abort() would be healed too),
+ * to_int() itself breaks the death test (records is deployed with
+ * IMMUNE_OPTIONS=handle_abort=all, so its abort() would be healed too),
  * climbs one frame, and protects parse_amount(), whose caller already skips
  * records it cannot parse. */
 #include <stdio.h>

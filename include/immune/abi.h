@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define IMMUNE_ABI_VERSION 1
+#define IMMUNE_ABI_VERSION 2
 
 /* ---- Symbol names the pass emits references to. -------------------------
  * Kept as string literals here so the pass never spells them itself. */
@@ -23,7 +23,10 @@
 #define IMMUNE_SYM_TX_TOP "__immune_tx_top"
 /* Called once per module from a constructor with that module's site table.
  * The version in the name is the link-time ABI check. */
-#define IMMUNE_SYM_REGISTER "__immune_register_sites_v1"
+#define IMMUNE_SYM_REGISTER "__immune_register_sites_v2"
+/* Called from the module's destructor with the same table: a module that is
+ * dlclose()d takes its sites out of the registry before it is unmapped. */
+#define IMMUNE_SYM_UNREGISTER "__immune_unregister_sites_v2"
 /* Prefix of everything the pass creates; the pass never instruments a
  * function whose name starts with it. */
 #define IMMUNE_PREFIX "__immune_"
@@ -53,19 +56,26 @@ struct __immune_site {
 #define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
 #define IMMUNE_SITE_SRET 0x2u   /* returns an aggregate through sret: zeroed */
 #define IMMUNE_SITE_SLOTS 0x4u  /* tx.slot_mark is valid: restore it on abort */
+#define IMMUNE_SITE_UNDO 0x8u   /* tx.undo_mark is valid: the function's stores
+                                   (and its callees' in the module) are logged */
 /* Runtime-owned: abort every call on entry (IMMUNE_OPTIONS=inject=...).
  * Tested by the checkpoint (checkpoint_x86_64.S) once injection is armed. */
 #define IMMUNE_SITE_INJECT 0x80000000u
 
 /* ---- One live transaction (one per protected call, in its frame). -------
  * ctx layout is architecture specific; see runtime/checkpoint_*.S. */
-#define IMMUNE_CTX_WORDS 8
+#define IMMUNE_CTX_WORDS 15
 struct __immune_tx {
-  uint64_t ctx[IMMUNE_CTX_WORDS];  /* x86-64: rbx rbp r12 r13 r14 r15 rsp rip */
+  /* x86-64: rbx rbp r12 r13 r14 r15 rsp rip, then rdi rsi rdx rcx r8 r9 r10.
+   * The second group is there because the pass calls the checkpoint with
+   * preserve_most: the compiler may keep live values in those registers
+   * across it, so a second return must restore them as well. */
+  uint64_t ctx[IMMUNE_CTX_WORDS];
   struct __immune_tx *prev;        /* next outer live transaction */
   struct __immune_site *site;      /* static description of the function */
   void *aux;                       /* sret pointer, reloaded on abort */
   uint64_t slot_mark;              /* guard-slot stack at entry (DYBOC) */
+  void *undo_mark;                 /* memory undo log position at entry */
 };
 
 /* Field indices the pass uses when it builds `struct __immune_tx` in IR. */
@@ -74,6 +84,7 @@ struct __immune_tx {
 #define IMMUNE_TX_FIELD_SITE 2
 #define IMMUNE_TX_FIELD_AUX 3
 #define IMMUNE_TX_FIELD_SLOT_MARK 4
+#define IMMUNE_TX_FIELD_UNDO_MARK 5
 
 /* Field indices of `struct __immune_site` in IR. */
 #define IMMUNE_SITE_FIELD_ABI 0
@@ -130,6 +141,34 @@ struct __immune_buffer {
  * entries (free its blocks, forget its frees, unlock, close). */
 #define IMMUNE_SYM_TX_ROLLBACK "__immune_tx_rollback"
 
+/* ---- Memory undo log: stores an aborted transaction made, undone. ------
+ * The pass logs every store (and memset/memcpy/memmove) a protected
+ * function makes to memory outside its own frame, and so do the
+ * transactional clones of the functions it calls in the same module. An
+ * entry is 16 bytes, appended at __immune_undo_cur while it is below
+ * __immune_undo_end (both per thread, initial-exec TLS):
+ *
+ *   word 0: the address | (size << 56), size 1, 2, 4 or 8
+ *   word 1: the old contents, zero-extended
+ *
+ * A range (memset, memcpy, memmove, or a store wider than 8 bytes) is
+ * logged by __immune_undo_range: its old bytes, padded to 16, then a
+ * trailer entry whose word 0 is the address | (0xff << 56) and word 1 the
+ * length, so the log can be walked backwards. A transaction records the
+ * position at entry in tx.undo_mark; an abort undoes the entries above it
+ * in reverse; the outermost commit truncates the log back to its mark. */
+#define IMMUNE_SYM_UNDO_CUR "__immune_undo_cur"
+#define IMMUNE_SYM_UNDO_END "__immune_undo_end"
+#define IMMUNE_UNDO_RANGE_TAG 0xffu
+/* void __immune_undo_word(void *addr, uint64_t size, uint64_t old): the
+ * slow path of a logged store (no log yet on this thread, or it is full).
+ * The instrumented code has already read `old`, so a bad address faults in
+ * the program, never in the runtime. */
+#define IMMUNE_SYM_UNDO_WORD "__immune_undo_word"
+/* void __immune_undo_range(void *addr, uint64_t len): logs the old bytes
+ * of [addr, addr + len) before a wider write. */
+#define IMMUNE_SYM_UNDO_RANGE "__immune_undo_range"
+
 /* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
 #define IMMUNE_ANNOTATION_PROTECT "immune"
 #define IMMUNE_ANNOTATION_RETURN "immune.return"
@@ -152,7 +191,8 @@ struct __immune_buffer {
 extern "C" {
 #endif
 __attribute__((returns_twice)) int __immune_checkpoint(struct __immune_tx *tx);
-void __immune_register_sites_v1(struct __immune_site **sites, uint64_t count);
+void __immune_register_sites_v2(struct __immune_site **sites, uint64_t count);
+void __immune_unregister_sites_v2(struct __immune_site **sites, uint64_t count);
 void *__immune_slot_alloc(uint64_t size, uint64_t align,
                           const struct __immune_buffer *desc);
 void __immune_slot_release(uint64_t mark);
@@ -161,6 +201,8 @@ void __immune_tx_rollback(struct __immune_tx *tx);
 void __immune_watchdog_arm(struct __immune_tx *tx);
 void __immune_watchdog_disarm(struct __immune_tx *tx);
 void __immune_watchdog_poll(void);
+void __immune_undo_word(void *addr, uint64_t size, uint64_t old);
+void __immune_undo_range(void *addr, uint64_t len);
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,8 @@
 #   E2E-SRC: file         another source of the executable (next to SOURCE)
 #   E2E-SHLIB: file       built with -shared -fPIC into libe2e.so, which the
 #                         executable links (with an rpath)
+#   E2E-DLOPEN: file      built like E2E-SHLIB into libe2e_dl.so, not linked:
+#                         the program finds its path in $E2E_DLOPEN
 #   E2E-POLICY: line      one line of a policy file passed with
 #                         --immune-policy (repeatable)
 #   E2E-RECOVERED: N      exactly N "immune: recovered" lines on stderr
@@ -126,6 +128,12 @@ build() {
       "$srcdir/$shlib" -o "$work/libe2e.so" || return 1
     objs+=("$work/libe2e.so" "-Wl,-rpath,$work")
   fi
+  local dl
+  dl=$(directive DLOPEN)
+  if [ -n "$dl" ]; then
+    run_logged "$cc" "${flags[@]}" "${ldflags[@]}" -shared -fPIC \
+      "$srcdir/$dl" -o "$work/libe2e_dl.so" || return 1
+  fi
   run_logged "$cc" "${flags[@]}" "${ldflags[@]}" "${objs[@]}" -o "$work/prog"
 }
 
@@ -139,6 +147,7 @@ fi
 # The case's environment (E2E-ENV), with @LOG@ naming its event log.
 events=$work/events.jsonl
 mapfile -t run_env < <(directive ENV | sed "s|@LOG@|$events|g")
+if [ -n "$(directive DLOPEN)" ]; then run_env+=("E2E_DLOPEN=$work/libe2e_dl.so"); fi
 uses_log=0
 if directive ENV | grep -q '@LOG@'; then uses_log=1; fi
 # perl reports how the program ended: bash's $? cannot tell "killed by SIGSEGV"

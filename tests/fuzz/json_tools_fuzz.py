@@ -179,6 +179,24 @@ def manifest_bytes(rng):
     return text
 
 
+# Inputs that once made a tool raise: run first, every time.
+REGRESSIONS = [
+    b"[]\n42\n\"text\"\nnull\n",
+    b"\xff\xfe{}\n",
+    b'{"event": "crashed", "backtrace": 5}\n',
+    b'{"event": "crashed", "backtrace": [5, "x", null]}\n',
+    b'{"event": "crashed", "backtrace": [{"module": "/bin/sh"}]}\n',
+    b'{"event": "crashed", "backtrace": [{"pc": 7, "module": "/bin/sh", "offset": []}]}\n',
+    b'{"event": "crashed", "backtrace": [{"pc": "0xzz", "module": "/bin/sh"}]}\n',
+    b'{"event": "crashed", "buffer": "buf", "backtrace": []}\n',
+    # a frame with a file but no line (--text)
+    b'{"event": "recovered", "backtrace": [{"pc": "0x1", "module": "", "offset": "0x1", "file": "x.c"}]}\n',
+]
+REGRESSION_MANIFESTS = [b"[]", b'{"functions": 3}', b'{"functions": [{"function": "f"}]}',
+                        b'{"functions": [7], "callees_elsewhere": []}',
+                        b'{"functions": [{"symbol": "f", "callers_in_module": {"calls": "x"}}]}']
+
+
 # ---- driving the tools ------------------------------------------------------------
 
 class MainFilterError(Exception):
@@ -222,10 +240,11 @@ class Harness:
               + "".join("    " + l for l in traceback.format_exception(exc)[-6:]),
               flush=True)
 
-    def one(self, rng):
+    def one(self, rng, data=None, manifests=None):
         self.runs += 1
         events = os.path.join(self.work, "events.jsonl")
-        data = record_lines(rng)
+        if data is None:
+            data = record_lines(rng)
         with open(events, "wb") as f:
             f.write(data)
         # llvm-symbolizer is trusted: its answers have its shape (an object,
@@ -255,8 +274,8 @@ class Harness:
         mdir = os.path.join(self.work, "manifests")
         shutil.rmtree(mdir, ignore_errors=True)
         os.makedirs(mdir)
-        for i in range(rng.randrange(0, 3)):
-            m = manifest_bytes(rng)
+        for i, m in enumerate(manifests if manifests is not None else
+                              [manifest_bytes(rng) for _ in range(rng.randrange(0, 3))]):
             inputs[f"m{i}.immune.json"] = m
             with open(os.path.join(mdir, f"m{i}.immune.json"), "wb") as f:
                 f.write(m)
@@ -303,6 +322,8 @@ def main():
     rng = random.Random(a.seed)
     t0 = time.monotonic()
     try:
+        for data in REGRESSIONS:
+            h.one(rng, data, REGRESSION_MANIFESTS)
         while time.monotonic() - t0 < a.seconds:
             h.one(rng)
     finally:

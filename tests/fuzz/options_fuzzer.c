@@ -56,6 +56,9 @@ static void check_types(void) {
 #define CHECK_MODE(v)                                                          \
   REQUIRE((v) == IMMUNE_MODE_PROTECT || (v) == IMMUNE_MODE_MONITOR ||          \
           (v) == IMMUNE_MODE_OFF)
+#define CHECK_ABORTS(v)                                                        \
+  REQUIRE((v) == IMMUNE_ABORTS_NONE || (v) == IMMUNE_ABORTS_SSP ||             \
+          (v) == IMMUNE_ABORTS_ALL)
 #define IMMUNE_OPTION(name, type, def, help) CHECK_##type(immune_opts.name);
 #include "options.inc"
 #undef IMMUNE_OPTION
@@ -67,6 +70,7 @@ static int same_options(const struct immune_options *a, const struct immune_opti
 #define SAME_BOOL(x, y) same &= (x) == (y);
 #define SAME_INT(x, y) same &= (x) == (y);
 #define SAME_MODE(x, y) same &= (x) == (y);
+#define SAME_ABORTS(x, y) same &= (x) == (y);
 #define SAME_STRING(x, y) same &= strcmp((x), (y)) == 0;
 #define SAME_LIST(x, y) same &= strcmp((x), (y)) == 0;
 #define IMMUNE_OPTION(name, type, def, help) SAME_##type(a->name, b->name)

@@ -18,7 +18,10 @@ bad() { fails=$((fails + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /
 
 bin="$work/records"
 buildcmd="\$CC -O2 -g $ex/records.c -o $bin"
-"$heal" --build "$buildcmd" --reproduce "$ex/reproduce.sh $bin" --test "$ex/run-tests.sh $bin" \
+# records is deployed with handle_abort=all (its operators want failed
+# assertions healed too): the strict-mode abort() in to_int then heals as
+# well, which is what makes to_int a bad rescue point.
+IMMUNE_OPTIONS=handle_abort=all "$heal" --build "$buildcmd" --reproduce "$ex/reproduce.sh $bin" --test "$ex/run-tests.sh $bin" \
   --out "$work/out" --json --apply "$work/applied.policy" > "$work/summary.json" 2> "$work/progress.txt"
 rc=$?
 [ "$rc" = 0 ] && ok "immune-heal finds a vaccine (exit 0)" || bad "immune-heal exit $rc" "$work/progress.txt"

@@ -37,7 +37,7 @@ fi
 echo "== fault storm: $threads threads x $rounds rounds (-O2)"
 "$build/bin/immune-cc" -O2 -g "$src/tests/storm/storm.c" -o "$out/storm" || exit 2
 start=$(date +%s)
-if IMMUNE_OPTIONS=verbosity=0 "$out/storm" "$threads" "$rounds" "$start" >"$out/storm.log" 2>&1; then
+if IMMUNE_OPTIONS=verbosity=0:handle_abort=all "$out/storm" "$threads" "$rounds" "$start" >"$out/storm.log" 2>&1; then
   grep -E '^storm:' "$out/storm.log"
 else
   grep -vE '^ok ' "$out/storm.log" | tail -n 20

@@ -8,7 +8,9 @@
  *     carries on and returns its normal value;
  *   - inside, immune_tx_depth() is the nesting depth; outside it is 0;
  *   - every buffer still holds what its own frame wrote into it (the aborted
- *     calls below did not touch it, and the slots they held were given back);
+ *     calls below did not touch it, and the slots they held were given back),
+ *     and so does the heap block each level allocates (an aborted level's
+ *     block is freed by the rollback);
  *   - between calls no guard slot is in use on the thread;
  *   - no fault signal is left blocked.
  *
@@ -20,15 +22,20 @@
  * The faults: NULL read and write, division by zero, a NULL function pointer,
  * strlen(NULL) inside libc, __builtin_trap (SIGILL), abort() (SIGABRT),
  * runaway recursion below the transaction (stack overflow, handled on the
- * alternate stack), a memset past a guarded buffer (guard page), and single
- * NUL bytes into the canary slack after and before a buffer (found when the
- * slot is released). Each job picks its depth, fault kind and buffer sizes
- * from a per-thread pseudo-random sequence, so a run is reproducible.
+ * alternate stack), a memset past a guarded buffer or VLA (guard page),
+ * single NUL bytes into the canary slack after and before a buffer (found
+ * when the slot is released), and a runaway loop in a function with a 2 ms
+ * budget (stopped by the watchdog; the level that called it carries on).
+ * Each job picks its depth, fault kind and buffer sizes from a per-thread
+ * pseudo-random sequence, so a run is reproducible.
  *
  *   storm [THREADS [ROUNDS [SEED]]]     (default 8 threads, 3000 rounds, seed 1)
+ *   storm --faults [THREADS [ROUNDS [SEED]]]   the number of faults (and
+ *                                       recovery lines) such a run causes
  *
  * STORM_NO_RECURSION=1 in the environment replaces the runaway recursions
- * by NULL reads (same count of faults).
+ * by NULL reads (same count of faults); STORM_NO_HEAP=1 leaves out the heap
+ * block each level allocates (heap rollback is off under sanitizers).
  *
  * Prints "ok ..." per check and "FAIL ..." for a broken one; exits 0 only if
  * every check passed. Built by tests/storm/CMakeLists.txt with immune-cc at
@@ -36,7 +43,8 @@
  * recovery lines on stderr (whole lines, the documented format, the count).
  *
  * E2E-CFLAGS: -g
- * E2E-RECOVERED: 22182
+ * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all
+ * E2E-RECOVERED: 22267
  * E2E-STDERR-COUNT: 0 ^immune: (crashed|escalated)
  * E2E-STDERR: ^immune: recovered SIGSEGV \(SEGV_MAPERR\) at address 0x0 pc 0x[0-9a-f]+ in nest \(.*storm\.c\), returning -1$
  * E2E-STDERR: ^immune: recovered SIGSEGV \(SEGV_ACCERR\) .* in nest \(.*storm\.c\), returning -1: overflow of `buf` in `nest`$
@@ -44,6 +52,10 @@
  * E2E-STDERR: ^immune: recovered SIGILL
  * E2E-STDERR: ^immune: recovered SIGABRT
  * E2E-STDERR: broken canary of a relocated buffer
+ * E2E-STDERR: ^immune: recovered timeout: ran past its 2 ms budget pc 0x[0-9a-f]+ in spin \(.*storm\.c\), returning -1$
+ *
+ * The E2E-RECOVERED count is what `storm --faults` prints: the model's count
+ * for the defaults.
  */
 #define _GNU_SOURCE
 #include <immune/immune.h>
@@ -80,11 +92,12 @@ enum kind {
   K_CANARY_END,  /* a NUL into the slack after `buf`: broken canary at release */
   K_CANARY_LEAD, /* a NUL just below `buf`: broken leading canary at release */
   K_VLA_GUARD,   /* memset past the VLA: its guard page */
+  K_SPIN,        /* a runaway loop in spin(), stopped by the watchdog */
   K_KINDS
 };
 static const char *const kind_names[K_KINDS] = {
     "none", "null-read", "null-write", "div-zero", "null-fnptr", "libc", "trap",
-    "abort", "recursion", "guard", "canary-end", "canary-lead", "vla-guard"};
+    "abort", "recursion", "guard", "canary-end", "canary-lead", "vla-guard", "spin"};
 
 #define MAX_DEPTH 6
 #define BUF 40 /* aligned to 16: 8 bytes of canary slack before the guard page */
@@ -99,6 +112,7 @@ struct job {
 };
 
 static _Atomic int wrong_depth, wrong_buffer;
+static int heap = 1; /* STORM_NO_HEAP=1: no heap block per level */
 
 /* Never returns: it recurses until the thread's stack runs out. */
 #pragma clang diagnostic ignored "-Winfinite-recursion"
@@ -106,6 +120,17 @@ static __attribute__((noinline)) int runaway(volatile char *prev) {
   volatile char frame[512];
   frame[0] = prev ? prev[0] : 1;
   return runaway(frame) + frame[1];
+}
+
+/* A loop that never ends on its own: the watchdog aborts it once its 2 ms
+ * budget is spent, at the loop's back-edge, and it returns -1. The caller
+ * goes on (this is not a fault of the caller's transaction). */
+static volatile int forever = 1;
+static _Atomic int spin_returned;
+IMMUNE_TIMEOUT_MS(2) int spin(int step) {
+  long x = 0;
+  while (forever) x += step;
+  return (int)x;
 }
 
 static void do_fault(enum kind k, char *buf, char *vla, unsigned vla_size) {
@@ -123,6 +148,9 @@ static void do_fault(enum kind k, char *buf, char *vla, unsigned vla_size) {
   case K_CANARY_END: HIDE(buf)[BUF + 3] = 0; break;
   case K_CANARY_LEAD: HIDE(buf)[-5] = 0; break;
   case K_VLA_GUARD: memset(HIDE(vla), 'V', vla_size + 4096 + 64); break;
+  case K_SPIN:
+    if (spin(HIDE(3)) != -1) atomic_fetch_add(&spin_returned, 1);
+    break;
   default: break;
   }
 }
@@ -144,6 +172,10 @@ IMMUNE_PROTECT int nest(const struct job *j, int level) {
   char vla[n];
   fill(buf, BUF, level);
   fill(vla, n, level + 7);
+  /* A heap block of this level's own: freed on the way out, or by the
+   * rollback when this level aborts. */
+  char *note = heap ? malloc(16 + (size_t)level) : NULL;
+  if (note) note[0] = (char)level;
   if ((int)immune_tx_depth() != level + 1) atomic_fetch_add(&wrong_depth, 1);
   if (level == j->fault_at && !j->after) do_fault(j->kind, buf, vla, n);
   int r = level < j->depth ? nest(j, level + 1) : 0;
@@ -151,6 +183,8 @@ IMMUNE_PROTECT int nest(const struct job *j, int level) {
   if (!intact(buf, BUF, level) || !intact(vla, n, level + 7))
     atomic_fetch_add(&wrong_buffer, 1);
   if (level == j->fault_at && j->after) do_fault(j->kind, buf, vla, n);
+  if (note && note[0] != (char)level) atomic_fetch_add(&wrong_buffer, 1);
+  free(note);
   return r == -1 ? 1000 + level : r + 1;
 }
 
@@ -170,13 +204,13 @@ IMMUNE_PROTECT double ratio(const struct job *j) {
 
 /* What the model says the entry returns. */
 static int model_nest(const struct job *j, int level) {
-  if (level == j->fault_at) return -1;
+  if (level == j->fault_at && j->kind != K_SPIN) return -1;
   int r = level < j->depth ? model_nest(j, level + 1) : 0;
   return r == -1 ? 1000 + level : r + 1;
 }
 static double model(const struct job *j) {
   if (!j->via_ratio) return model_nest(j, 0);
-  if (j->fault_at == 0) return NAN;
+  if (j->fault_at == 0 && j->kind != K_SPIN) return NAN;
   return (j->depth > 0 ? model_nest(j, 1) : 0) / 2.0;
 }
 
@@ -200,6 +234,8 @@ static void make_job(uint64_t *rng, struct job *j) {
    * shadow call stack is shallower than the thread's stack and overflows
    * into TSan's own memory first; tests/sanitize/run.sh). */
   if (j->kind == K_RECURSION && (next_rand(rng) % 8 || no_recursion)) j->kind = K_NULL_READ;
+  /* A spin lasts its 2 ms budget and more: rarer too. */
+  if (j->kind == K_SPIN && next_rand(rng) % 4) j->kind = K_NULL_WRITE;
   j->fault_at = j->kind == K_NONE ? -1 : (int)(next_rand(rng) % (unsigned)(j->depth + 1));
   j->after = next_rand(rng) % 2;
   for (int l = 0; l <= MAX_DEPTH; ++l)
@@ -208,7 +244,8 @@ static void make_job(uint64_t *rng, struct job *j) {
 
 struct tally {
   int index; /* the thread's number: its random sequence */
-  uint64_t jobs, faults, nest_aborts, ratio_aborts, canary, wrong_result, wrong_outside,
+  uint64_t jobs, faults, nest_aborts, ratio_aborts, spin_aborts, canary, wrong_result,
+      wrong_outside,
       slots_left, blocked;
   uint64_t by_kind[K_KINDS];
   char first_wrong[200];
@@ -232,7 +269,8 @@ static void *worker(void *arg) {
       t->faults++;
       t->by_kind[j.kind]++;
       if (j.kind == K_CANARY_END || j.kind == K_CANARY_LEAD) t->canary++;
-      if (j.via_ratio && j.fault_at == 0) t->ratio_aborts++;
+      if (j.kind == K_SPIN) t->spin_aborts++;
+      else if (j.via_ratio && j.fault_at == 0) t->ratio_aborts++;
       else t->nest_aborts++;
     }
     if (!(got == want || (isnan(got) && isnan(want)))) {
@@ -263,7 +301,28 @@ static int failures;
     failures += g_ != w_;                                                      \
   } while (0)
 
+/* storm --faults [THREADS [ROUNDS [SEED]]]: only the number of faults such
+ * a run causes (and so of recovery lines), from the model, without running
+ * it: what this file's E2E-RECOVERED line says for the defaults. */
+static int count_faults(int threads, int rounds_, uint64_t seed_) {
+  uint64_t faults = 0;
+  for (int i = 0; i < threads; ++i) {
+    uint64_t rng = seed_ * 0x9e3779b97f4a7c15ULL + (uint64_t)i + 1;
+    rng = rng ? rng : 1;
+    for (int r = 0; r < rounds_; ++r) {
+      struct job j;
+      make_job(&rng, &j);
+      faults += j.fault_at >= 0;
+    }
+  }
+  printf("%llu\n", (unsigned long long)faults);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--faults") == 0)
+    return count_faults(argc > 2 ? atoi(argv[2]) : 8, argc > 3 ? atoi(argv[3]) : 3000,
+                        argc > 4 ? strtoull(argv[4], NULL, 10) : 1);
   int threads = argc > 1 ? atoi(argv[1]) : 8;
   if (argc > 2) rounds = atoi(argv[2]);
   if (argc > 3) seed = strtoull(argv[3], NULL, 10);
@@ -274,6 +333,8 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char *nr = getenv("STORM_NO_RECURSION");
   no_recursion = nr && *nr == '1';
+  const char *nh = getenv("STORM_NO_HEAP");
+  heap = !(nh && *nh == '1');
   immune_guard_info before;
   immune_guard_info_get(&before);
   uint64_t recoveries_before = immune_recoveries();
@@ -297,6 +358,7 @@ int main(int argc, char **argv) {
     sum.faults += t[i].faults;
     sum.nest_aborts += t[i].nest_aborts;
     sum.ratio_aborts += t[i].ratio_aborts;
+    sum.spin_aborts += t[i].spin_aborts;
     sum.canary += t[i].canary;
     sum.wrong_result += t[i].wrong_result;
     sum.wrong_outside += t[i].wrong_outside;
@@ -326,6 +388,9 @@ int main(int argc, char **argv) {
   CHECK("immune_recoveries()", immune_recoveries() - recoveries_before, sum.faults);
   CHECK("immune_function_aborts(\"nest\")", immune_function_aborts("nest"), sum.nest_aborts);
   CHECK("immune_function_aborts(\"ratio\")", immune_function_aborts("ratio"), sum.ratio_aborts);
+  CHECK("immune_function_aborts(\"spin\") (the watchdog)", immune_function_aborts("spin"),
+        sum.spin_aborts);
+  CHECK("spin() calls that returned anything but -1", atomic_load(&spin_returned), 0);
   CHECK("canary faults", after.canary_faults - before.canary_faults, sum.canary);
   CHECK("fallbacks to the stack", after.fallbacks - before.fallbacks, 0);
   CHECK("slots in use on the main thread", after.slots_in_use, 0);

@@ -254,14 +254,26 @@ leaf:
 class Runner:
     def __init__(self, args):
         self.build = os.path.abspath(args.build)
-        self.plugin = os.path.join(self.build, "lib", "immune.so")
-        if not os.path.exists(self.plugin):
-            sys.exit(f"stress: {self.plugin} not found; build first (make build)")
+        built = os.path.join(self.build, "lib", "immune.so")
+        if not os.path.exists(built):
+            sys.exit(f"stress: {built} not found; build first (make build)")
+        # A copy of the plugin for the whole run (kept with the results, so
+        # the saved commands still work): a rebuild during a long run must
+        # not show up as failures.
+        self.out = os.path.abspath(args.out)
+        os.makedirs(self.out, exist_ok=True)
+        self.plugin = os.path.join(self.out, "immune.so")
+        shutil.copyfile(built, self.plugin + ".tmp")
+        os.replace(self.plugin + ".tmp", self.plugin)
         self.opt, self.llc = tool("opt"), tool("llc")
         self.stress, self.reduce_tool = tool("llvm-stress"), tool("llvm-reduce")
         self.clang, self.clangxx = tool("clang"), tool("clang++")
-        self.out = os.path.abspath(args.out)
         self.args = args
+        p = subprocess.run([self.opt, f"-load-pass-plugin={self.plugin}", "-passes=immune",
+                            "-disable-output", "-"], input=b"", capture_output=True)
+        if p.returncode != 0:
+            sys.exit(f"stress: the plugin does not load (is it being rebuilt?): "
+                     f"{p.stderr.decode(errors='replace').strip()}")
         self.lock = threading.RLock()
         self.counts = {"modules": 0, "pipelines": 0, "immune_failures": 0,
                        "llvm_failures": 0, "protected_functions": 0,

@@ -107,11 +107,26 @@ TEST_CASE_METHOD(OptionsFixture, "no IMMUNE_OPTIONS gives the documented default
     CHECK(immune_opts.handle_bus == 1);
     CHECK(immune_opts.handle_fpe == 1);
     CHECK(immune_opts.handle_ill == 1);
-    CHECK(immune_opts.handle_abort == 1);
+    CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_SSP);
     CHECK(immune_opts.syslog == 0);
     CHECK(immune_opts.backtrace_depth == 32);
     CHECK(immune_opts.help == 0);
   }
+}
+
+TEST_CASE_METHOD(OptionsFixture, "handle_abort: none, ssp, all, and the boolean spellings", "[options]") {
+  REQUIRE(parse("handle_abort=all").bad == 0);
+  CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_ALL);
+  REQUIRE(parse("handle_abort=none").bad == 0);
+  CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_NONE);
+  REQUIRE(parse("handle_abort=1").bad == 0);
+  CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_ALL);
+  REQUIRE(parse("handle_abort=0").bad == 0);
+  CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_NONE);
+  auto r = parse("handle_abort=yes");
+  CHECK(r.bad == 1);
+  CHECK(r.err.find("bad value for 'handle_abort' (expected none, ssp or all)") != std::string::npos);
+  CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_SSP);
 }
 
 TEST_CASE_METHOD(OptionsFixture, "each parse starts again from the defaults", "[options]") {

@@ -4,7 +4,10 @@
  * (The block comes from outside the transaction, so rollback defers both
  * frees to the commit, where glibc catches the second one.)
  * Immune escalates instead: one `escalated` line naming the reason, and the
- * process dies of SIGABRT exactly as without Immune.
+ * process dies of SIGABRT exactly as without Immune. (handle_abort=all: with
+ * the default, ssp, an abort() is not healed to begin with; see
+ * crash_abort_deliberate.c.)
+ * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all
  * E2E-RECOVERED: 0
  * E2E-STDOUT: MARK freeing twice inside a protected function
  * E2E-STDERR: ^immune: escalated: SIGABRT .* in double_free \(.*\): not healing: fault inside libc's allocator

@@ -4,7 +4,7 @@
  * pc and passes through that function and on to main. At exit (verbosity=1)
  * the per-function abort counts are printed. sensor_15_faults_monitor.c runs
  * the same program in monitor mode.
- * E2E-ENV: IMMUNE_OPTIONS=log_path=@LOG@:verbosity=1
+ * E2E-ENV: IMMUNE_OPTIONS=log_path=@LOG@:verbosity=1:handle_abort=all
  * E2E-RECOVERED: 15
  * E2E-EVENT: recovered SIGSEGV read_field symbol frame=main aborts=1
  * E2E-EVENT: recovered SIGSEGV store_field symbol frame=main

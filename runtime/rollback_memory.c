@@ -1,0 +1,211 @@
+/* The memory undo log: what an aborted transaction wrote to memory outside
+ * its own frame is put back, byte for byte, in reverse order.
+ *
+ * The pass does the logging inline (abi.h, "Memory undo log"): before a
+ * store it appends {address | size << 56, old contents} at
+ * __immune_undo_cur while that is below __immune_undo_end. This file owns
+ * the log's memory and the slow paths:
+ *
+ * - The log is one private anonymous mapping per thread, reserved at the
+ *   thread's first logged store with MAP_NORESERVE (pages are only
+ *   committed as they are written), of undo_log_max_mb MiB. Never malloc.
+ * - When it is full, __immune_undo_end is set to NULL, so every further
+ *   store comes here: it is counted as lost and goes unlogged, and the abort
+ *   of a transaction that lost stores reports an incomplete rollback. Memory
+ *   is never written out of bounds.
+ * - With memory rollback off (IMMUNE_OPTIONS=rollback without "memory", or
+ *   mode other than protect), the log is a small scratch area that is
+ *   reused from the start whenever it fills, and nothing is undone.
+ *
+ * __immune_undo_range copies the old bytes of a wider write. It reads the
+ * program's memory, so it runs outside the runtime's text section: a bad
+ * address faults as the program's own write would have, inside the
+ * transaction, and is healed like it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+#include "options.h"
+#include "rollback.h"
+
+IMMUNE_TLS char *__immune_undo_cur IMMUNE_EXPORT;
+IMMUNE_TLS char *__immune_undo_end IMMUNE_EXPORT;
+
+static IMMUNE_TLS char *undo_base;  /* the mapping; NULL before first use */
+static IMMUNE_TLS char *undo_limit; /* its end */
+static IMMUNE_TLS uint64_t undo_lost; /* stores not logged since the log filled */
+
+static pthread_key_t exit_key;
+static int exit_key_ok;
+
+static int memory_enabled(void) {
+  return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
+}
+
+#define ENTRY 16u
+#define ADDR_MASK ((UINT64_C(1) << 56) - 1)
+#define SCRATCH_BYTES 4096u
+
+static size_t log_bytes(void) {
+  if (!memory_enabled()) return SCRATCH_BYTES;
+  long mb = immune_opts.undo_log_max_mb;
+  if (mb < 1) mb = 1;
+  if (mb > 65536) mb = 65536;
+  return (size_t)mb << 20;
+}
+
+/* Maps this thread's log; returns whether it has one. */
+static int ensure_log(void) {
+  if (undo_base) return 1;
+  size_t size = log_bytes();
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return 0;
+  undo_base = p;
+  undo_limit = (char *)p + size;
+  if (exit_key_ok) pthread_setspecific(exit_key, p);
+  return 1;
+}
+
+static void lose(void) {
+  ++undo_lost;
+  __immune_undo_end = NULL; /* every store comes here until there is room */
+}
+
+/* Where the log stands when a store arrives on the slow path: returns the
+ * position to append at, or NULL when it cannot be logged. */
+static char *room_for(uint64_t bytes) {
+  int saved = errno;
+  int ok = ensure_log();
+  errno = saved;
+  if (!ok) {
+    lose();
+    return NULL;
+  }
+  if (!memory_enabled()) {
+    /* Scratch: the inline path fills it, this resets it; nothing is ever
+     * undone from it. */
+    __immune_undo_cur = undo_base;
+    __immune_undo_end = undo_limit;
+    return NULL;
+  }
+  char *cur = __immune_undo_cur;
+  /* NULL: the outermost transaction that mapped the log has committed
+   * (its mark was NULL); an empty log starts at the base. */
+  if (!cur || cur < undo_base || cur > undo_limit) cur = undo_base;
+  if (cur == undo_base) undo_lost = 0; /* nothing live: an overflow is over */
+  __immune_undo_cur = cur;
+  if ((uint64_t)(undo_limit - cur) < bytes) {
+    lose();
+    return NULL;
+  }
+  __immune_undo_end = undo_limit;
+  return cur;
+}
+
+IMMUNE_EXPORT void __immune_undo_word(void *addr, uint64_t size, uint64_t old) {
+  char *cur = room_for(ENTRY);
+  if (!cur) return;
+  uint64_t *e = (uint64_t *)cur;
+  e[0] = ((uint64_t)(uintptr_t)addr & ADDR_MASK) | (size << 56);
+  e[1] = old;
+  __immune_undo_cur = cur + ENTRY;
+}
+
+/* Reads the program's memory: outside the runtime's text (see above). */
+__attribute__((section(".text.immune_undo_copy"), noinline)) static void
+copy_old(void *dst, const void *src, uint64_t len) {
+  memcpy(dst, src, len);
+}
+
+IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
+  if (!len) return;
+  if (len > ((uint64_t)1 << 40)) len = (uint64_t)1 << 40; /* never fits: lost */
+  uint64_t padded = (len + ENTRY - 1) & ~(uint64_t)(ENTRY - 1);
+  char *cur = room_for(padded + ENTRY);
+  if (!cur) return;
+  copy_old(cur, addr, len);
+  uint64_t *t = (uint64_t *)(cur + padded);
+  t[0] = ((uint64_t)(uintptr_t)addr & ADDR_MASK) | ((uint64_t)IMMUNE_UNDO_RANGE_TAG << 56);
+  t[1] = len;
+  __immune_undo_cur = cur + padded + ENTRY;
+}
+
+/* Writes back [addr, addr + len) from src, except what lies in the dead
+ * part of the stack [lo, hi): frames that returned before the abort (their
+ * addresses now hold the frames of this very rollback). */
+static void restore(uintptr_t addr, const unsigned char *src, uint64_t len, uintptr_t lo,
+                    uintptr_t hi) {
+  for (uint64_t i = 0; i < len; ++i) {
+    uintptr_t a = addr + i;
+    if (a >= lo && a < hi) continue;
+    *(volatile unsigned char *)a = src[i];
+  }
+}
+
+/* Undoes the entries above tx's mark, newest first. */
+uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost) {
+  *lost = 0;
+  char *cur = __immune_undo_cur, *mark = tx->undo_mark;
+  if (!undo_base || !cur) return 0;
+  if (!mark || mark < undo_base) mark = undo_base;
+  if (cur > undo_limit || cur < mark) return 0;
+  uint64_t n = 0;
+  if (memory_enabled()) {
+    /* The dead stack: below the checkpoint's stack pointer, down past the
+     * frames of this rollback (sp, less a page for restore()'s frame). */
+    uintptr_t hi = (uintptr_t)tx->ctx[6], lo = sp > 4096 ? sp - 4096 : 0;
+    char *p = cur;
+    while (p - mark >= (ptrdiff_t)ENTRY) {
+      const uint64_t *e = (const uint64_t *)(p - ENTRY);
+      unsigned tag = (unsigned)(e[0] >> 56);
+      uintptr_t addr = (uintptr_t)(e[0] & ADDR_MASK);
+      if (tag == IMMUNE_UNDO_RANGE_TAG) {
+        uint64_t len = e[1], padded = (len + ENTRY - 1) & ~(uint64_t)(ENTRY - 1);
+        if ((uint64_t)(p - ENTRY - mark) < padded) break; /* torn: stop */
+        const char *src = p - ENTRY - padded;
+        restore(addr, (const unsigned char *)src, len, lo, hi);
+        p = (char *)src;
+      } else {
+        restore(addr, (const unsigned char *)&e[1], tag <= 8 ? tag : 8, lo, hi);
+        p -= ENTRY;
+      }
+      ++n;
+    }
+    *lost = undo_lost;
+  }
+  __immune_undo_cur = mark;
+  if (mark == undo_base) {
+    undo_lost = 0;
+    if (undo_base) __immune_undo_end = undo_limit;
+  }
+  return n;
+}
+
+/* longjmp left every transaction: the log is empty again. */
+void immune_undo_after_jump(void) {
+  if (!__immune_tx_top && undo_base) {
+    __immune_undo_cur = undo_base;
+    __immune_undo_end = undo_limit;
+    undo_lost = 0;
+  }
+}
+
+/* A thread's log goes with it: a key whose destructor runs at its exit
+ * (set when the log is mapped; keys below 32 never allocate). */
+static void thread_exit(void *p) {
+  (void)p;
+  if (!undo_base) return;
+  munmap(undo_base, (size_t)(undo_limit - undo_base));
+  undo_base = undo_limit = NULL;
+  __immune_undo_cur = __immune_undo_end = NULL;
+}
+
+void immune_undo_init(void) {
+  if (!exit_key_ok) exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
+}
