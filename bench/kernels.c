@@ -51,3 +51,23 @@ IMMUNE_TIMEOUT_MS(1000) __attribute__((noinline)) int KERNEL(loop_budget)(const 
   for (int i = 0; i < 64; ++i) s = s * 31 + p[i & 1];
   return s;
 }
+
+/* Stores to memory outside the frame: each is logged by the memory undo log
+ * in the protected build. The index depends on n, so the compiler cannot
+ * turn the stores into one vector store in either build. */
+long KERNEL(sink)[64];
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(store1)(const int *p, int n) {
+  KERNEL(sink)[n & 63] = p[0] + n;
+  return n;
+}
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(store16)(const int *p, int n) {
+  for (int i = 0; i < 16; ++i) KERNEL(sink)[(n + i * 5) & 63] = p[i & 1] + i;
+  return n;
+}
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(store64)(const int *p, int n) {
+  for (int i = 0; i < 64; ++i) KERNEL(sink)[(n + i * 5) & 63] = p[i & 1] + i;
+  return n;
+}

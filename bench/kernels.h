@@ -18,7 +18,9 @@
  * canaries checked, per call).
  * loop / loop_budget: 64 iterations of arithmetic, the second with a
  * watchdog budget (IMMUNE_TIMEOUT_MS): the difference is the watchdog's
- * idle cost (arm, disarm, and a poll per iteration). */
+ * idle cost (arm, disarm, and a poll per iteration).
+ * store1 / store16 / store64: 1, 16, 64 stores to a global array: in the
+ * protected build each is logged by the memory undo log first. */
 #define KERNEL_DECLARATIONS(suffix)                         \
   int KERNEL_CAT(work, suffix)(const int *p, int n);        \
   int KERNEL_CAT(nest2, suffix)(const int *p, int n);       \
@@ -26,7 +28,10 @@
   int KERNEL_CAT(nest4, suffix)(const int *p, int n);       \
   int KERNEL_CAT(buffered, suffix)(const int *p, int n);    \
   int KERNEL_CAT(loop, suffix)(const int *p, int n);        \
-  int KERNEL_CAT(loop_budget, suffix)(const int *p, int n);
+  int KERNEL_CAT(loop_budget, suffix)(const int *p, int n); \
+  int KERNEL_CAT(store1, suffix)(const int *p, int n);      \
+  int KERNEL_CAT(store16, suffix)(const int *p, int n);     \
+  int KERNEL_CAT(store64, suffix)(const int *p, int n);
 
 #ifdef __cplusplus
 extern "C" {

@@ -315,6 +315,12 @@ int main(int argc, char **argv) {
   benchmark::RegisterBenchmark("buffer/protected", BM_Call<buffered_protected>);
   benchmark::RegisterBenchmark("loop/protected", BM_Call<loop_protected>);
   benchmark::RegisterBenchmark("loop/budget", BM_Call<loop_budget_protected>);
+  benchmark::RegisterBenchmark("store1/plain", BM_Call<store1_plain>);
+  benchmark::RegisterBenchmark("store1/protected", BM_Call<store1_protected>);
+  benchmark::RegisterBenchmark("store16/plain", BM_Call<store16_plain>);
+  benchmark::RegisterBenchmark("store16/protected", BM_Call<store16_protected>);
+  benchmark::RegisterBenchmark("store64/plain", BM_Call<store64_plain>);
+  benchmark::RegisterBenchmark("store64/protected", BM_Call<store64_protected>);
   benchmark::RegisterBenchmark("nest4/plain", BM_Call<nest4_plain>);
   benchmark::RegisterBenchmark("nest4/protected", BM_Call<nest4_protected>);
   benchmark::RegisterBenchmark("fault_floor/raw_signal", BM_FaultFloor);

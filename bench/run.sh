@@ -164,6 +164,23 @@ if have("buffer/plain", "buffer/protected", "call/plain", "call/protected"):
     print(f"{'  per relocated buffer':28}{'':24}{per_buffer:+7.2f} ns"
           f"{'':17}   target <= 20 ns: {verdict(per_buffer <= 20.0)}")
 
+# Logged stores: a call with N stores, less the same call's cost without
+# stores (store1 has one; the slope between 16 and 64 is the per-store cost
+# with the call's fixed part cancelled out).
+for n in (1, 16, 64):
+    plain, prot = f"store{n}/plain", f"store{n}/protected"
+    if not have(plain, prot):
+        continue
+    added = median[prot] - median[plain]
+    print(f"{f'call with {n} logged store(s)':28}{median[plain]:9.2f} ns{median[prot]:9.2f} ns"
+          f"{added:+7.2f} ns{median[prot] / median[plain]:7.2f}x"
+          f"{cv.get(prot, float('nan')):9.1f}%")
+if have("store16/plain", "store16/protected", "store64/plain", "store64/protected"):
+    slope = ((median["store64/protected"] - median["store64/plain"]) -
+             (median["store16/protected"] - median["store16/plain"])) / 48
+    print(f"{'  per logged store':28}{'':24}{slope:+7.2f} ns"
+          f"{'':17}   target <= 2 ns: {verdict(slope <= 2.0)}")
+
 if have("loop/protected", "loop/budget"):
     extra = median["loop/budget"] - median["loop/protected"]
     print(f"{'watchdog, 64-iteration loop':28}{median['loop/protected']:9.2f} ns"

@@ -10,6 +10,7 @@
 #include "Selection.h"
 #include "SiteTable.h"
 #include "Transaction.h"
+#include "UndoLog.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DiagnosticInfo.h"
@@ -67,6 +68,14 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   if (!Opts.ManifestDir.empty()) Man.observe(M);
   bool Changed = false;
 
+  // First decide (on the functions as they came), then transform: the undo
+  // log adds clones to the module and must know every transaction first.
+  struct Chosen {
+    Function *F;
+    Choice Ch;
+    ErrorValue EV;
+  };
+  std::vector<Chosen> Todo;
   for (Function &F : M) {
     Choice Ch = Sel.choose(F);
     if (!Ch.Protect) continue;
@@ -93,21 +102,34 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       continue;
     }
 
-    if (!RT) {
-      RT.emplace(M);
-      Sites.emplace(M, *RT);
-    }
+    Todo.push_back({&F, std::move(Ch), std::move(*EV)});
+  }
+
+  if (!Todo.empty()) {
+    RT.emplace(M);
+    Sites.emplace(M, *RT);
+  }
+  if (Opts.Undo && !Todo.empty()) {
+    SmallPtrSet<Function *, 32> Protected;
+    for (Chosen &T : Todo) Protected.insert(T.F);
+    UndoLog Undo(M, *RT, Protected);
+    for (Chosen &T : Todo) Undo.instrument(*T.F);
+  }
+  for (Chosen &T : Todo) {
+    Function &F = *T.F;
+    OptimizationRemarkEmitter ORE(&F);
     std::string File = Selector::sourceFile(F);
     BufferRelocation Buffers(F, *RT, Opts.Dyboc);
-    GlobalVariable *Site = Sites->add(F, *EV, File, !Buffers.empty(), Ch.TimeoutMs);
-    makeTransaction(F, *EV, Site, *RT, Buffers, Ch.TimeoutMs);
-    Man.protectedFunction(F, Ch.Reason, *EV, Buffers.names());
+    GlobalVariable *Site =
+        Sites->add(F, T.EV, File, !Buffers.empty(), T.Ch.TimeoutMs, Opts.Undo);
+    makeTransaction(F, T.EV, Site, *RT, Buffers, T.Ch.TimeoutMs, Opts.Undo);
+    Man.protectedFunction(F, T.Ch.Reason, T.EV, Buffers.names());
     Changed = true;
     ORE.emit([&] {
       return OptimizationRemark("immune", "Protected", &F)
              << "protected '" << ore::NV("Function", F.getName()) << "' ("
-             << Ch.Reason << "); returns " << ore::NV("ErrorValue", EV->Text)
-             << " on fault (" << EV->Why << ")";
+             << T.Ch.Reason << "); returns " << ore::NV("ErrorValue", T.EV.Text)
+             << " on fault (" << T.EV.Why << ")";
     });
   }
   // Oracle mode: every other function gets guard-paged buffers, without a

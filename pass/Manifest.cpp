@@ -1,5 +1,6 @@
 // See Manifest.h.
 #include "Manifest.h"
+#include "UndoLog.h"
 #include "Selection.h"
 
 #include "immune/abi.h"
@@ -104,7 +105,9 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
 
   json::Array Functions;
   for (const Function &F : M) {
-    if (F.isDeclaration() || F.getName().starts_with(IMMUNE_PREFIX)) continue;
+    if (F.isDeclaration() || F.getName().starts_with(IMMUNE_PREFIX) ||
+        F.hasFnAttribute(UndoLog::CloneAttr))
+      continue;
     json::Object O;
     std::string Sym = F.getName().str();
     O["symbol"] = Sym;
@@ -119,19 +122,31 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
     if (Prot) {
       O["error_value"] = It->second.ErrorText;
       O["error_value_why"] = It->second.ErrorWhy;
-      // Effects an abort cannot undo: calls leaving this module.
+      // Effects an abort cannot undo: calls leaving this module, from the
+      // function itself and from the transactional clones it calls (their
+      // stores are logged; what they call elsewhere is not).
       std::set<std::string> External;
-      for (const BasicBlock &BB : F)
-        for (const Instruction &I : BB)
-          if (auto *CB = dyn_cast<CallBase>(&I)) {
-            if (isa<IntrinsicInst>(CB)) continue;
-            const Function *Callee = CB->getCalledFunction();
-            if (!Callee)
-              External.insert("(indirect call)");
-            else if (Callee->isDeclaration() &&
-                     !Callee->getName().starts_with(IMMUNE_PREFIX))
-              External.insert(Callee->getName().str());
-          }
+      std::set<const Function *> Seen{&F};
+      std::vector<const Function *> Work{&F};
+      while (!Work.empty()) {
+        const Function *G = Work.back();
+        Work.pop_back();
+        for (const BasicBlock &BB : *G)
+          for (const Instruction &I : BB)
+            if (auto *CB = dyn_cast<CallBase>(&I)) {
+              if (isa<IntrinsicInst>(CB)) continue;
+              const Function *Callee = CB->getCalledFunction();
+              if (!Callee)
+                External.insert("(indirect call)");
+              else if (Callee->hasFnAttribute(UndoLog::CloneAttr)) {
+                if (Seen.insert(Callee).second) Work.push_back(Callee);
+              } else if (Callee->isDeclaration() &&
+                         !Callee->getName().starts_with(IMMUNE_PREFIX))
+                External.insert(Callee->getName().str());
+              else if (Callee->isInterposable() && !Callee->hasFnAttribute("immune-protected"))
+                External.insert(Callee->getName().str() + " (may be replaced at link time)");
+            }
+      }
       json::Array Calls;
       for (const std::string &C : External) Calls.push_back(C);
       O["not_rolled_back"] = std::move(Calls);

@@ -34,6 +34,12 @@ static cl::opt<bool>
                        "to guard-paged slots, without transactions; env "
                        "IMMUNE_ORACLE=1"));
 
+static cl::opt<bool>
+    UndoOpt("immune-undo", cl::Hidden, cl::init(true),
+            cl::desc("Log the stores of protected functions (and of the "
+                     "transactional clones of their callees in the module) so "
+                     "an abort undoes them (default on); env IMMUNE_UNDO=0"));
+
 static bool envFlag(const char *Name, bool Default = false) {
   const char *V = std::getenv(Name);
   if (!V) return Default;
@@ -51,6 +57,7 @@ immune::PassOptions immune::currentOptions() {
   O.ProtectAll = ProtectAllOpt.getNumOccurrences() ? bool(ProtectAllOpt)
                                                     : envFlag("IMMUNE_PROTECT_ALL");
   O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true);
+  O.Undo = UndoOpt.getNumOccurrences() ? bool(UndoOpt) : envFlag("IMMUNE_UNDO", true);
   O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE");
   if (ManifestOpt.getNumOccurrences())
     O.ManifestDir = ManifestOpt;

@@ -17,6 +17,7 @@ struct PassOptions {
   std::string ManifestDir; // -immune-manifest / IMMUNE_MANIFEST
   bool Dyboc = true;       // -immune-dyboc=false / IMMUNE_DYBOC=0: keep buffers on the stack
   bool Oracle = false;     // -immune-oracle / IMMUNE_ORACLE=1: relocate in every function
+  bool Undo = true;        // -immune-undo=false / IMMUNE_UNDO=0: no memory undo log
 };
 
 // The options in force: a cl::opt given on the command line wins over the

@@ -22,12 +22,14 @@ Constant *SiteTable::str(StringRef S) {
 }
 
 GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
-                               StringRef File, bool HasSlots, uint64_t TimeoutMs) {
+                               StringRef File, bool HasSlots, uint64_t TimeoutMs,
+                               bool Undo) {
   LLVMContext &C = M.getContext();
   uint32_t Flags = 0;
   if (F.getReturnType()->isVoidTy() && !EV.ZeroSret) Flags |= IMMUNE_SITE_VOID;
   if (EV.ZeroSret) Flags |= IMMUNE_SITE_SRET;
   if (HasSlots) Flags |= IMMUNE_SITE_SLOTS;
+  if (Undo) Flags |= IMMUNE_SITE_UNDO;
   Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
   Constant *Fields[] = {
       ConstantInt::get(I32, IMMUNE_ABI_VERSION),

@@ -21,7 +21,7 @@ public:
   // A new site for F; call before makeTransaction, which stores it.
   llvm::GlobalVariable *add(llvm::Function &F, const ErrorValue &EV,
                             llvm::StringRef File, bool HasSlots,
-                            uint64_t TimeoutMs = 0);
+                            uint64_t TimeoutMs = 0, bool Undo = false);
   // Emits the table and the registering constructor (nothing if empty).
   void finish();
 

@@ -79,7 +79,8 @@ static void insertWatchdogPolls(Function &F, RuntimeInterface &RT, DebugLoc Loc)
 
 void immune::makeTransaction(Function &F, const ErrorValue &EV,
                              GlobalVariable *Site, RuntimeInterface &RT,
-                             BufferRelocation &Buffers, uint64_t TimeoutMs) {
+                             BufferRelocation &Buffers, uint64_t TimeoutMs,
+                             bool Undo) {
   LLVMContext &C = F.getContext();
   const DataLayout &DL = F.getParent()->getDataLayout();
   DebugLoc Loc;
@@ -113,6 +114,12 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     Mark = Buffers.emitMark(B);
     B.CreateStore(Mark, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SLOT_MARK));
   }
+  // The undo log's position: an abort undoes the entries above it.
+  Value *UndoMark = nullptr;
+  if (Undo) {
+    UndoMark = B.CreateLoad(Ptr, RT.UndoCur, "immune.undo.mark");
+    B.CreateStore(UndoMark, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK));
+  }
   B.CreateStore(Tx, RT.TxTop);
   CallInst *CP = B.CreateCall(RT.Checkpoint, {Tx}, "immune.cp");
   CP->addFnAttr(Attribute::ReturnsTwice);
@@ -142,6 +149,22 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     if (TimeoutMs) AtExit->CreateCall(RT.WatchdogDisarm, {Tx});
     Exits.push_back(AtExit->CreateStore(Top, RT.TxTop));
   }
+  // The outermost commit empties the undo log (inner ones leave their
+  // entries to the transaction around them): a compare and a store.
+  if (UndoMark)
+    for (Instruction *Pop : Exits) {
+      IRBuilder<> UB(Pop);
+      UB.SetCurrentDebugLocation(Loc);
+      Instruction *Then = SplitBlockAndInsertIfThen(UB.CreateIsNull(Top), Pop, false);
+      Then->getParent()->setName("immune.undo.reset");
+      IRBuilder<> TB(Then);
+      TB.SetCurrentDebugLocation(Loc);
+      // From the record, not the value loaded at entry: a log mapped
+      // inside this transaction sets the mark of every live transaction
+      // that began before it had one (rollback_memory.c).
+      TB.CreateStore(TB.CreateLoad(Ptr, TB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK)),
+                     RT.UndoCur);
+    }
   // Commit the rollback log too, only when it holds something: one TLS load
   // and a branch on the fast path.
   for (Instruction *Pop : Exits) {

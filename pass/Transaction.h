@@ -19,9 +19,13 @@ namespace immune {
 // (empty when DYBOC is off or there are none).
 // TimeoutMs: the watchdog budget (0: none): arm after the checkpoint,
 // disarm before every commit, poll at loop back-edges and after calls.
+// Undo: the function's stores are logged (UndoLog.h): record the log's
+// position in the transaction, and truncate the log back to it when the
+// outermost transaction commits.
 void makeTransaction(llvm::Function &F, const ErrorValue &EV,
                      llvm::GlobalVariable *Site, RuntimeInterface &RT,
-                     BufferRelocation &Buffers, uint64_t TimeoutMs = 0);
+                     BufferRelocation &Buffers, uint64_t TimeoutMs = 0,
+                     bool Undo = false);
 
 } // namespace immune
 

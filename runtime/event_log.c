@@ -308,7 +308,7 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
     json_hex(b, sym.offset + (i == 0 || !sym.module[0] ? 0 : 1));
     if (sym.name) {
       immune_buf_str(b, ",\"symbol\":");
-      json_str(b, sym.name, 512);
+      json_str(b, sym.name, immune_symbol_name_len(sym.name, 512));
       immune_buf_str(b, ",\"symbol_offset\":");
       json_hex(b, sym.name_offset + (i == 0 ? 0 : 1));
     }

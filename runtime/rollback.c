@@ -207,16 +207,17 @@ static void warn_full(struct rb_segment *s, const struct __immune_tx *tx) {
   errno = saved;
 }
 
-/* `what` completes "N ...": what was not logged, and why. */
-static void report_incomplete(const struct __immune_tx *tx, uint64_t lost, const char *what) {
-  atomic_fetch_add_explicit(&stat_incomplete, 1, memory_order_relaxed);
+/* One line: "rollback incomplete in F: [N]what". The caller counts the
+ * transaction once (stat_incomplete), however many lines it gets. */
+static void report_incomplete(const struct __immune_tx *tx, int counted, uint64_t n,
+                              const char *what) {
   if (immune_opts.verbosity < 1) return;
   char line[512];
   struct immune_buf b = {line, 0, sizeof line};
   immune_buf_str(&b, "immune: rollback incomplete in ");
   immune_buf_str(&b, function_of(tx));
   immune_buf_str(&b, ": ");
-  immune_buf_udec(&b, lost);
+  if (counted) immune_buf_udec(&b, n);
   immune_buf_str(&b, what);
   immune_buf_str(&b, "\n");
   immune_write_all(2, b.data, b.len);
@@ -422,7 +423,8 @@ static void undo_from(struct rb_thread *t, uint32_t k, struct undo_counts *c) {
  * effect when there is none. Segments of other dead transactions (not
  * provably inside tx) are handed on in both cases: undoing them could free
  * what their callers kept. */
-static void settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
+static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
+  int incomplete = 0;
   struct __immune_tx *target = tx->prev;
   uint32_t n = t->nsegs, j = n, own = n;
   while (j > 0) {
@@ -443,37 +445,50 @@ static void settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
       }
       struct undo_counts c = {0, 0, 0, 0};
       undo_from(t, k, &c);
-      if (flags & RB_SEG_OVERFLOW)
-        report_incomplete(tx, lost, " operation(s) were not logged (rollback log full) and stay done");
+      if (flags & RB_SEG_OVERFLOW) {
+        report_incomplete(tx, 1, lost, " operation(s) were not logged (rollback log full) and stay done");
+        incomplete = 1;
+      }
       report_rollback(tx, &c);
     }
   }
-  if (target)
+  if (target) {
     merge_into(t, j, target);
-  else
+  } else {
     take_effect_all(t);
+    immune_undo_unsafe = 0;
+  }
+  return incomplete;
 }
 
 /* A call returns (or aborts and returns its error value) with errno as its
  * code left it: freeing, closing and unlocking must not change that. */
 static void end_transaction(struct __immune_tx *tx, int aborting) {
+  int incomplete = 0;
   if (aborting && tx->site && (tx->site->flags & IMMUNE_SITE_UNDO)) {
     /* Memory first: the stores may be into blocks the heap rollback is
      * about to free. */
+    int unsafe = immune_undo_unsafe;
     uint64_t lost;
     uint64_t undone = immune_undo_memory(tx, (uintptr_t)__builtin_frame_address(0), &lost);
-    if (lost)
-      report_incomplete(tx, lost, " store(s) were not logged (memory undo log full, "
-                                  "IMMUNE_OPTIONS=undo_log_max_mb) and stay done");
+    if (unsafe)
+      report_incomplete(tx, 0, 0, "its stores stay done: memory went back to malloc inside it "
+                                  "while the rollback log was full (IMMUNE_OPTIONS=rollback_log_max)");
+    else if (lost)
+      report_incomplete(tx, 1, lost, " store(s) were not logged (memory undo log full, "
+                                     "IMMUNE_OPTIONS=undo_log_max_mb) and stay done");
+    incomplete = unsafe || lost;
     if (undone && immune_opts.verbosity >= 2) report_memory(tx, undone);
   }
   struct rb_thread *t = immune_rb_self;
-  if (!t || t->busy) return;
-  int saved = errno;
-  t->busy = 1;
-  settle(t, tx, aborting);
-  immune_rb_leave(t);
-  errno = saved;
+  if (t && !t->busy) {
+    int saved = errno;
+    t->busy = 1;
+    incomplete |= settle(t, tx, aborting);
+    immune_rb_leave(t);
+    errno = saved;
+  }
+  if (incomplete) atomic_fetch_add_explicit(&stat_incomplete, 1, memory_order_relaxed);
 }
 
 /* preserve_most: see RuntimeInterface.cpp (the pass calls it so). */

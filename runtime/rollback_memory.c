@@ -47,6 +47,14 @@ static int memory_enabled(void) {
   return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
 }
 
+/* Whether the thread's undo log holds entries: then memory handed back to
+ * malloc could be written over by an undo (an entry older than the free). */
+int immune_undo_active(void) {
+  return undo_base && __immune_undo_cur > undo_base && memory_enabled();
+}
+
+IMMUNE_TLS int immune_undo_unsafe;
+
 #define ENTRY 16u
 #define ADDR_MASK ((UINT64_C(1) << 56) - 1)
 #define SCRATCH_BYTES 4096u
@@ -68,6 +76,12 @@ static int ensure_log(void) {
   if (p == MAP_FAILED) return 0;
   undo_base = p;
   undo_limit = (char *)p + size;
+  /* Transactions live on this thread began before there was a log: their
+   * mark (NULL) becomes its start, which their commit or abort truncates
+   * the log back to. */
+  for (struct __immune_tx *tx = __immune_tx_top; tx; tx = tx->prev)
+    if (tx->site && (tx->site->flags & IMMUNE_SITE_UNDO) && !tx->undo_mark)
+      tx->undo_mark = undo_base;
   if (exit_key_ok) pthread_setspecific(exit_key, p);
   return 1;
 }
@@ -95,8 +109,6 @@ static char *room_for(uint64_t bytes) {
     return NULL;
   }
   char *cur = __immune_undo_cur;
-  /* NULL: the outermost transaction that mapped the log has committed
-   * (its mark was NULL); an empty log starts at the base. */
   if (!cur || cur < undo_base || cur > undo_limit) cur = undo_base;
   if (cur == undo_base) undo_lost = 0; /* nothing live: an overflow is over */
   __immune_undo_cur = cur;
@@ -136,7 +148,8 @@ IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
   __immune_undo_cur = cur + padded + ENTRY;
 }
 
-/* Writes back [addr, addr + len) from src, except what lies in the dead
+/* Writes back [addr, addr + len) from src, byte by byte where it differs,
+ * except what lies in the dead
  * part of the stack [lo, hi): frames that returned before the abort (their
  * addresses now hold the frames of this very rollback). */
 static void restore(uintptr_t addr, const unsigned char *src, uint64_t len, uintptr_t lo,
@@ -144,19 +157,23 @@ static void restore(uintptr_t addr, const unsigned char *src, uint64_t len, uint
   for (uint64_t i = 0; i < len; ++i) {
     uintptr_t a = addr + i;
     if (a >= lo && a < hi) continue;
-    *(volatile unsigned char *)a = src[i];
+    /* Only what changed: the faulting store itself never happened, and its
+     * target may not be writable at all (a store to read-only memory). */
+    volatile unsigned char *m = (volatile unsigned char *)a;
+    if (*m != src[i]) *m = src[i];
   }
 }
 
 /* Undoes the entries above tx's mark, newest first. */
 uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost) {
+  /* Read before the log is truncated (which clears it for the outermost). */
   *lost = 0;
   char *cur = __immune_undo_cur, *mark = tx->undo_mark;
   if (!undo_base || !cur) return 0;
   if (!mark || mark < undo_base) mark = undo_base;
   if (cur > undo_limit || cur < mark) return 0;
   uint64_t n = 0;
-  if (memory_enabled()) {
+  if (memory_enabled() && !immune_undo_unsafe) {
     /* The dead stack: below the checkpoint's stack pointer, down past the
      * frames of this rollback (sp, less a page for restore()'s frame). */
     uintptr_t hi = (uintptr_t)tx->ctx[6], lo = sp > 4096 ? sp - 4096 : 0;
@@ -180,6 +197,7 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
     *lost = undo_lost;
   }
   __immune_undo_cur = mark;
+  if (!tx->prev) immune_undo_unsafe = 0;
   if (mark == undo_base) {
     undo_lost = 0;
     if (undo_base) __immune_undo_end = undo_limit;

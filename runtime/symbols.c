@@ -143,3 +143,9 @@ void immune_symbolize(uint64_t pc, struct immune_symbol *out) {
     out->name_offset = off - best->st_value;
   }
 }
+
+size_t immune_symbol_name_len(const char *name, size_t limit) {
+  const char *clone = strstr(name, ".immune.tx");
+  size_t n = clone ? (size_t)(clone - name) : strlen(name);
+  return n < limit ? n : limit;
+}

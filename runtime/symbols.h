@@ -2,6 +2,7 @@
 #ifndef IMMUNE_RT_SYMBOLS_H
 #define IMMUNE_RT_SYMBOLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct immune_symbol {
@@ -10,6 +11,10 @@ struct immune_symbol {
   const char *name;     /* containing function's symbol, NULL when unknown */
   uint64_t name_offset; /* pc - start of that function */
 };
+
+/* How much of a symbol name to report, at most limit: a transactional
+ * clone (pass/UndoLog.cpp) is NAME.immune.tx, and reports say NAME. */
+size_t immune_symbol_name_len(const char *name, size_t limit);
 
 /* At start-up: map the main executable's symbol table. */
 void immune_symbols_init(void);

@@ -17,9 +17,17 @@
 ; CHECK: %immune.cp = call preserve_mostcc i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
-; Each exit: commit the rollback log only when it holds entries, then pop.
+; Each exit: the outermost transaction empties the memory undo log (back to
+; the mark in its record), the rollback log is committed only when it holds
+; entries, then the record is popped.
 ; CHECK: neg:
-; CHECK-NEXT: %immune.pending = load i64, ptr @__immune_rollback_pending
+; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.top, null
+; CHECK-NEXT: br i1 %[[OUT]], label %immune.undo.reset, label
+; CHECK: immune.undo.reset:
+; CHECK-NEXT: %[[MP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.tx, i32 0, i32 5
+; CHECK-NEXT: %[[M:.*]] = load ptr, ptr %[[MP]]
+; CHECK-NEXT: store ptr %[[M]], ptr @__immune_undo_cur
+; CHECK: %immune.pending = load i64, ptr @__immune_rollback_pending
 ; CHECK-NEXT: %[[P:.*]] = icmp ne i64 %immune.pending, 0
 ; CHECK-NEXT: br i1 %[[P]], label %immune.commit, label %immune.exit
 ; CHECK: immune.commit:

@@ -87,7 +87,9 @@ int main(void) {
   CHECK_INT(bad_results, 0);
   CHECK_INT(immune_recoveries(), THREADS * ROUNDS / 2);
   printf("ok   recoveries: %d\n", (int)immune_recoveries());
-  CHECK_INT(shared_counter, THREADS * ROUNDS); /* no thread ever got stuck */
+  /* No thread ever got stuck; the aborted calls' increments were undone
+   * (under the lock, before the abort released it). */
+  CHECK_INT(shared_counter, THREADS * ROUNDS / 2);
   CHECK_INT(pthread_mutex_trylock(&shared_lock), 0);
   CHECK_INT(open_fds(), fds0);
   /* 1600 aborts each left ~5 KiB without rollback; what is allowed here

@@ -1,0 +1,138 @@
+// See UndoLog.h. A logged store, in IR:
+//
+//   %old = load iN, ptr %p                 ; faults here if %p is bad
+//   %cur = load ptr, ptr @__immune_undo_cur
+//   %end = load ptr, ptr @__immune_undo_end
+//   br (%cur >= %end), %slow, %fast        ; no log yet, or full
+// fast:
+//   store (ptrtoint %p | N/8 << 56) -> %cur
+//   store zext(%old) -> %cur + 8
+//   store %cur + 16 -> @__immune_undo_cur
+// slow:
+//   call @__immune_undo_word(%p, N/8, zext(%old))
+//
+//   store %v, ptr %p                       ; the original store
+//
+// Wider stores and the memory intrinsics call @__immune_undo_range(%p, len).
+#include "UndoLog.h"
+
+#include "immune/abi.h"
+
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+using namespace llvm;
+using namespace immune;
+
+UndoLog::UndoLog(Module &M, RuntimeInterface &RT,
+                 const SmallPtrSetImpl<Function *> &Protected)
+    : M(M), RT(RT), Protected(Protected) {}
+
+// Memory of the function's own frame dies with it: never logged.
+static bool ownFrame(Value *Ptr, const Function &F) {
+  const Value *U = getUnderlyingObject(Ptr, /*MaxLookup=*/0);
+  auto *AI = dyn_cast<AllocaInst>(U);
+  return AI && AI->getFunction() == &F;
+}
+
+void UndoLog::logRange(Instruction *Before, Value *Ptr, Value *Len) {
+  IRBuilder<> B(Before);
+  B.SetCurrentDebugLocation(Before->getDebugLoc());
+  B.CreateCall(RT.UndoRange, {Ptr, B.CreateZExtOrTrunc(Len, B.getInt64Ty())});
+}
+
+void UndoLog::logStore(StoreInst *SI) {
+  const DataLayout &DL = M.getDataLayout();
+  Value *Ptr = SI->getPointerOperand();
+  Type *T = SI->getValueOperand()->getType();
+  TypeSize TS = DL.getTypeStoreSize(T);
+  if (TS.isScalable()) return; // not for x86-64; nothing to log it with
+  uint64_t Size = TS.getFixedValue();
+  IRBuilder<> B(SI);
+  B.SetCurrentDebugLocation(SI->getDebugLoc());
+  if (Size != 1 && Size != 2 && Size != 4 && Size != 8) {
+    logRange(SI, Ptr, B.getInt64(Size));
+    return;
+  }
+  LLVMContext &C = M.getContext();
+  Type *I64 = B.getInt64Ty(), *PtrTy = PointerType::getUnqual(C);
+  // The old contents, read the way the store will write: an atomic store's
+  // location is read atomically (it may be shared), a volatile one volatile.
+  LoadInst *Old = B.CreateAlignedLoad(B.getIntNTy(Size * 8), Ptr, SI->getAlign(),
+                                      SI->isVolatile(), "immune.old");
+  if (SI->isAtomic()) Old->setAtomic(AtomicOrdering::Monotonic, SI->getSyncScopeID());
+  Value *Old64 = B.CreateZExt(Old, I64);
+  Value *Cur = B.CreateLoad(PtrTy, RT.UndoCur, "immune.undo.cur");
+  Value *End = B.CreateLoad(PtrTy, RT.UndoEnd, "immune.undo.end");
+  Instruction *Slow = nullptr, *Fast = nullptr;
+  SplitBlockAndInsertIfThenElse(B.CreateICmpUGE(Cur, End), SI, &Slow, &Fast,
+                                MDBuilder(C).createBranchWeights(1, 1000));
+  Slow->getParent()->setName("immune.undo.slow");
+  Fast->getParent()->setName("immune.undo.fast");
+  IRBuilder<> S(Slow);
+  S.SetCurrentDebugLocation(SI->getDebugLoc());
+  S.CreateCall(RT.UndoWord, {Ptr, S.getInt64(Size), Old64});
+  IRBuilder<> F(Fast);
+  F.SetCurrentDebugLocation(SI->getDebugLoc());
+  Value *Tagged = F.CreateOr(F.CreatePtrToInt(Ptr, I64), F.getInt64(Size << 56));
+  F.CreateAlignedStore(Tagged, Cur, Align(8));
+  F.CreateAlignedStore(Old64, F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 8), Align(8));
+  F.CreateStore(F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 16), RT.UndoCur);
+}
+
+Function *UndoLog::cloneOf(Function &G) {
+  auto It = Clones.find(&G);
+  if (It != Clones.end()) return It->second;
+  ValueToValueMapTy VMap;
+  Function *NF = CloneFunction(&G, VMap);
+  NF->setName(G.getName() + ".immune.tx");
+  NF->setLinkage(GlobalValue::InternalLinkage);
+  NF->setVisibility(GlobalValue::DefaultVisibility);
+  NF->setDSOLocal(true);
+  NF->setComdat(nullptr);
+  NF->addFnAttr(CloneAttr);
+  Clones[&G] = NF;
+  Pending.push_back(NF);
+  return NF;
+}
+
+// Whether a call to Callee from transactional code can go to a clone: a
+// definition in this module that the linker or the dynamic loader cannot
+// replace with another, and not a transaction itself.
+static bool clonable(const CallBase &CB, const SmallPtrSetImpl<Function *> &Protected) {
+  const Function *Callee = CB.getCalledFunction();
+  return Callee && !Callee->isDeclaration() && !Callee->isIntrinsic() &&
+         CB.getFunctionType() == Callee->getFunctionType() &&
+         !Callee->isInterposable() && !Callee->getName().starts_with(IMMUNE_PREFIX) &&
+         !Callee->hasFnAttribute("immune-protected") &&
+         !Protected.count(const_cast<Function *>(Callee)) &&
+         !Callee->hasFnAttribute(Attribute::Naked);
+}
+
+void UndoLog::instrumentBody(Function &F) {
+  SmallVector<StoreInst *, 16> Stores;
+  SmallVector<MemIntrinsic *, 4> Ranges;
+  SmallVector<CallBase *, 8> Calls;
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB) {
+      if (auto *SI = dyn_cast<StoreInst>(&I)) {
+        if (!ownFrame(SI->getPointerOperand(), F)) Stores.push_back(SI);
+      } else if (auto *MI = dyn_cast<MemIntrinsic>(&I)) {
+        if (!ownFrame(MI->getDest(), F)) Ranges.push_back(MI);
+      } else if (auto *CB = dyn_cast<CallBase>(&I)) {
+        if (clonable(*CB, Protected)) Calls.push_back(CB);
+      }
+    }
+  for (MemIntrinsic *MI : Ranges) logRange(MI, MI->getDest(), MI->getLength());
+  for (StoreInst *SI : Stores) logStore(SI);
+  for (CallBase *CB : Calls) CB->setCalledFunction(cloneOf(*CB->getCalledFunction()));
+}
+
+void UndoLog::instrument(Function &F) {
+  instrumentBody(F);
+  while (!Pending.empty()) instrumentBody(*Pending.pop_back_val());
+}
