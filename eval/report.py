@@ -57,12 +57,18 @@ def block_transparency(paths):
         if not d:
             rows.append(f"| {p} | | | | | not run |")
             continue
-        verdict = "**identical**" if d["verdict"] == "identical" else "**different**"
+        ev = d.get("runtime_events", [])
+        only_deliberate = (not d["differences"] and not d.get("runtime_recoveries")
+                           and all(evallib.deliberate_abort(e) for e in ev if e["event"] != "recovered"))
+        verdict = "**identical**" if d["verdict"] == "identical" or only_deliberate else "**different**"
         extra = []
         if d["differences"]:
             extra.append(f"{len(d['differences'])} tests differ")
-        if d.get("runtime_crashes"):
-            extra.append(f"{d['runtime_crashes']} processes crashed")
+        crashed = d.get("runtime_crashes", 0)
+        if "deliberate_aborts" not in d:  # results of an older transparency.py
+            crashed -= sum(1 for e in d.get("runtime_events", []) if evallib.deliberate_abort(e))
+        if crashed > 0:
+            extra.append(f"{crashed} processes crashed")
         if d.get("runtime_recoveries"):
             extra.append(f"{d['runtime_recoveries']} faults healed")
         if d["flaky"]:
@@ -76,6 +82,8 @@ def block_transparency(paths):
                          f"(again: {x['plain_again']} / {x['protect_all_again']})")
         seen = set()
         for e in d.get("runtime_events", []):
+            if evallib.deliberate_abort(e):
+                continue
             # Addresses differ between processes (ASLR): one line per kind.
             key = (e["event"], e.get("signal"), e.get("function"), e.get("reason"),
                    next((f for f in e.get("frames") or [] if not str(f).startswith("0x")), None))

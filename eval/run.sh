@@ -5,7 +5,8 @@
 #   transparency  zlib, lighttpd, memcached, sqlite3: own test suites, plain
 #                 and protect-all (~45 min; memcached's and sqlite3's suites
 #                 are the long ones)
-#   campaigns     every function of zlib, lighttpd, memcached (~40 min)
+#   campaigns     every function of zlib, lighttpd, memcached; a sample of 400
+#                 error-returning functions of sqlite3 (~50 min)
 #   bench         lighttpd under wrk, sqlite3 speedtest1, RSS (~10 min)
 #   report        docs/evaluation.md and docs/evaluation/*.png from the results
 # Results: BUILD_DIR/eval/results; logs: BUILD_DIR/eval/*.log.
@@ -27,7 +28,8 @@ for step in "${steps[@]}"; do
     campaigns)
       $py "$here/campaign.py" "$build" zlib --jobs 2 || status=1
       $py "$here/campaign.py" "$build" lighttpd --jobs 2 || status=1
-      $py "$here/campaign.py" "$build" memcached --jobs 2 || status=1 ;;
+      $py "$here/campaign.py" "$build" memcached --jobs 2 || status=1
+      $py "$here/campaign.py" "$build" sqlite3 --jobs 2 --select error-returning --sample 400 || status=1 ;;
     bench)
       $py "$here/bench.py" "$build" || status=1 ;;
     report)

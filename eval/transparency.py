@@ -105,7 +105,11 @@ def transparency(paths, program):
     # A process of the protect-all build that died (or healed a fault) while
     # the tests still passed is a difference the suite does not see: its
     # exit status or its output changed.
-    crashes = [e for e in events["protect-all"] if e["event"] in ("crashed", "escalated")]
+    # Except a deliberate abort() the runtime leaves alone (handle_abort=ssp):
+    # the program dies of it in both builds, as its tests expect.
+    deliberate = [e for e in events["protect-all"] if evallib.deliberate_abort(e)]
+    crashes = [e for e in events["protect-all"] if e["event"] in ("crashed", "escalated")
+               and not evallib.deliberate_abort(e)]
     healed = [e for e in events["protect-all"] if e["event"] == "recovered"]
     doc = {"program": program, "package": mod.PACKAGE, "version": version,
            "verdict": "identical" if not (confirmed or crashes or healed) else "DIFFERENT",
@@ -115,6 +119,7 @@ def transparency(paths, program):
            "functions": n_functions, "protected": n_protected,
            "differences": confirmed, "flaky": flaky,
            "runtime_crashes": len(crashes), "runtime_recoveries": len(healed),
+           "deliberate_aborts": len(deliberate),
            "runtime_events": events["protect-all"][:20], "runtime_event_count": len(events["protect-all"]),
            "logs": logs, "machine": evallib.machine(paths)}
     evallib.write_json(paths.result("transparency", f"{program}.json"), doc)

@@ -14,7 +14,11 @@ import subprocess
 from evallib import run, sh
 
 PACKAGE = "sqlite3"
-CAMPAIGN = None
+# The campaign workload: the shell runs a fixed SQL script (tables, indexes,
+# joins, window functions, JSON, FTS5, transactions, a trigger) and must
+# print what the plain build printed (workloads/sqlite3.sh).
+CAMPAIGN = {"policy": None, "exclude_files": ["*/test/*", "*/tool/*"], "timeout": 20,
+            "workload": "bash {eval}/workloads/sqlite3.sh {tree}"}
 
 DEBIAN_CFLAGS = (
     "-DSQLITE_SECURE_DELETE -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_FTS3 "
