@@ -2,7 +2,8 @@
 # Campaign workload for sqlite3, with immune-campaign's exit codes (0 correct,
 # 1 wrong results, 2 the program died of a signal): the shell built from the
 # source package runs sqlite3.sql on a new database file and must print
-# exactly sqlite3.expected (made by the plain build).
+# exactly sqlite3.expected (made with Debian's sqlite3 3.40.1, the version the
+# source package builds; the plain build of the package prints the same).
 #   sqlite3.sh BUILD_DIR
 set -u
 here=$(dirname "$(readlink -f "$0")")
