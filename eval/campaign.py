@@ -39,7 +39,11 @@ def campaign(paths, program, extra, tag=None):
         cmd += ["--exclude-files", g]
     cmd += extra
     log(f"{program}: campaign -> {out}")
-    p = subprocess.Popen(cmd)
+    # handle_abort=all: an assertion the program trips over because of the
+    # forced error heals like any other fault, as in a deployment that wants
+    # the service to survive (the default, ssp, heals smashed canaries only).
+    env = dict(os.environ, IMMUNE_OPTIONS="handle_abort=all")
+    p = subprocess.Popen(cmd, env=env)
     # Stopping the driver stops the campaign (which stops its workloads).
     signal.signal(signal.SIGTERM, lambda *_: p.terminate())
     rc = p.wait()
