@@ -473,10 +473,11 @@ static void end_transaction(struct __immune_tx *tx, int aborting) {
     uint64_t undone = immune_undo_memory(tx, (uintptr_t)__builtin_frame_address(0), &lost);
     if (unsafe)
       report_incomplete(tx, 0, 0, "its stores stay done: memory went back to malloc inside it "
-                                  "while the rollback log was full (IMMUNE_OPTIONS=rollback_log_max)");
+                                  "while the memory undo log was full (IMMUNE_OPTIONS=undo_log_max_mb)");
     else if (lost)
-      report_incomplete(tx, 1, lost, " store(s) were not logged (memory undo log full, "
-                                     "IMMUNE_OPTIONS=undo_log_max_mb) and stay done");
+      report_incomplete(tx, 1, lost, " store(s) could not be put back (memory undo log full, "
+                                     "IMMUNE_OPTIONS=undo_log_max_mb, or near memory it "
+                                     "handed back to malloc) and stay done");
     incomplete = unsafe || lost;
     if (undone && immune_opts.verbosity >= 2) report_memory(tx, undone);
   }

@@ -94,13 +94,13 @@ extern unsigned immune_rb_enabled;
  * logged (log full). */
 uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost);
 void immune_undo_after_jump(void);
-/* Whether the memory undo log holds entries on this thread (then frees
- * inside a transaction are deferred: rollback_heap.c). */
-int immune_undo_active(void);
-/* Set when memory was handed back to malloc inside a transaction without
- * being logged (heap log full): the memory undo of the transactions live
- * then is skipped (reported as incomplete), as it could write over memory
- * malloc has reused. Cleared when no transaction is live. */
+/* [p, p + len) goes back to malloc inside a transaction: the undo must not
+ * put back older stores into it (malloc may reuse it). Appends a barrier to
+ * the memory undo log when the log holds entries. */
+void immune_undo_released(const void *p, size_t len);
+/* Set when such a barrier could not be logged (undo log full): the memory
+ * undo of the transactions live then is skipped (reported as incomplete).
+ * Cleared when no transaction is live. */
 extern IMMUNE_TLS int immune_undo_unsafe;
 void immune_undo_init(void);
 

@@ -17,15 +17,13 @@
  *   thread marks it ORPHANED and the owner frees it when it settles).
  * - free() of the transaction's own block frees at once; free() of any
  *   other block is deferred to the outermost commit, so an abort finds it
- *   valid and unchanged. While the memory undo log holds entries, every
- *   free is deferred: memory handed back to malloc inside a transaction
- *   could be reused, and the undo would write old contents over it.
- * - realloc() of the transaction's own block reallocates in place (not with
- *   the memory undo log on, for the same reason); of any other block it
- *   makes a new block and defers the free of the old one.
- * - When the log is full and a block must be released at once, the memory
- *   undo of the running transactions is switched off (immune_undo_unsafe):
- *   their abort reports an incomplete rollback instead.
+ *   valid and unchanged.
+ * - realloc() of the transaction's own block reallocates in place; of any
+ *   other block it makes a new block and defers the free of the old one.
+ * - Memory handed back to malloc inside a transaction (an own block, a
+ *   system library's block, anything when the log is full) is first marked
+ *   in the memory undo log (immune_undo_released): malloc may reuse it, and
+ *   the undo must not write the old contents of earlier stores over it.
  * - Blocks requested by libc, the dynamic loader or the runtime (stdio
  *   buffers, FILEs, link maps) are logged as KEEP: an abort never frees
  *   them, since libc's own state points to them. */
@@ -195,10 +193,11 @@ static void free_slow(void *p, uintptr_t caller) {
     int64_t idx = own_entry(t, p, w);
     /* The running transaction's own block: an abort would free it anyway.
      * A system library's block freed by that library: its own business. */
-    if (idx >= 0 && ((!immune_undo_active() && immune_rb_in_current(t, RB_HEAP, (uint32_t)idx)) ||
+    if (idx >= 0 && (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
                      (t->log[RB_HEAP].e[idx].kind == RB_KEEP && immune_rb_system_caller(caller)))) {
       immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
       immune_rb_leave(t);
+      immune_undo_released(p, usable(p));
       free_tagged(p, w);
       return;
     }
@@ -207,7 +206,7 @@ static void free_slow(void *p, uintptr_t caller) {
   int64_t logged = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
   immune_rb_leave(t);
   if (logged >= 0) return;
-  if (immune_undo_active()) immune_undo_unsafe = 1;
+  immune_undo_released(p, usable(p));
   if (is_tagged) /* log full: free now (reported) */
     release(p);
   else
@@ -249,8 +248,9 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
      * transaction's own block, or one that is kept anyway. The header moves
      * with the contents. */
     if (idx >= 0 && w_shift(w) == 4 &&
-        ((!immune_undo_active() && immune_rb_in_current(t, RB_HEAP, (uint32_t)idx)) ||
+        (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
          t->log[RB_HEAP].e[idx].kind == RB_KEEP)) {
+      immune_undo_released(p, usable(p)); /* it may move */
       char *base = NULL;
       if (n <= SIZE_MAX - 16)
         base = __libc_realloc(base_of(p, w), n + 16);
@@ -266,7 +266,7 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
   int64_t fidx = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
   if (fidx < 0) {
     immune_rb_leave(t);
-    if (immune_undo_active()) immune_undo_unsafe = 1;
+    immune_undo_released(p, usable(p));
     return realloc_now(p, n);
   }
   enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;

@@ -17,6 +17,10 @@
  *   mode other than protect), the log is a small scratch area that is
  *   reused from the start whenever it fills, and nothing is undone.
  *
+ * Memory the heap rollback hands back to malloc inside a transaction gets a
+ * barrier entry (address | 0xfe << 56, length): the undo, walking back,
+ * does not write older entries into it, since malloc may have reused it.
+ *
  * __immune_undo_range copies the old bytes of a wider write. It reads the
  * program's memory, so it runs outside the runtime's text section: a bad
  * address faults as the program's own write would have, inside the
@@ -47,15 +51,10 @@ static int memory_enabled(void) {
   return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
 }
 
-/* Whether the thread's undo log holds entries: then memory handed back to
- * malloc could be written over by an undo (an entry older than the free). */
-int immune_undo_active(void) {
-  return undo_base && __immune_undo_cur > undo_base && memory_enabled();
-}
-
 IMMUNE_TLS int immune_undo_unsafe;
 
 #define ENTRY 16u
+#define BARRIER_TAG 0xfeu
 #define ADDR_MASK ((UINT64_C(1) << 56) - 1)
 #define SCRATCH_BYTES 4096u
 
@@ -148,6 +147,66 @@ IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
   __immune_undo_cur = cur + padded + ENTRY;
 }
 
+void immune_undo_released(const void *p, size_t len) {
+  char *cur = __immune_undo_cur;
+  /* Nothing logged, nothing older to keep out of it. */
+  if (!undo_base || !cur || cur <= undo_base || cur > undo_limit || !len || !memory_enabled())
+    return;
+  if ((size_t)(undo_limit - cur) < ENTRY || !__immune_undo_end) {
+    immune_undo_unsafe = 1;
+    return;
+  }
+  uint64_t *e = (uint64_t *)cur;
+  e[0] = ((uint64_t)(uintptr_t)p & ADDR_MASK) | ((uint64_t)BARRIER_TAG << 56);
+  e[1] = len;
+  __immune_undo_cur = cur + ENTRY;
+}
+
+/* The released ranges met so far in an undo walk: the first ones exactly,
+ * then only their hull (an entry inside it is skipped, conservatively, and
+ * the rollback reported incomplete). */
+#define EXACT_BARRIERS 64
+struct barriers {
+  uintptr_t lo[EXACT_BARRIERS], hi[EXACT_BARRIERS];
+  unsigned n;
+  int hull;
+  uintptr_t hull_lo, hull_hi;
+};
+
+static void barrier_add(struct barriers *b, uintptr_t lo, uintptr_t hi) {
+  if (b->n < EXACT_BARRIERS) {
+    b->lo[b->n] = lo;
+    b->hi[b->n] = hi;
+    ++b->n;
+  } else if (!b->hull) {
+    b->hull = 1;
+    b->hull_lo = lo;
+    b->hull_hi = hi;
+    for (unsigned i = 0; i < b->n; ++i) {
+      if (b->lo[i] < b->hull_lo) b->hull_lo = b->lo[i];
+      if (b->hi[i] > b->hull_hi) b->hull_hi = b->hi[i];
+    }
+  } else {
+    if (lo < b->hull_lo) b->hull_lo = lo;
+    if (hi > b->hull_hi) b->hull_hi = hi;
+  }
+}
+
+/* Whether [a, a + len) touches released memory; *conservative is set when
+ * only the hull said so (the entry is then counted as not undone). */
+static int barred(const struct barriers *b, uintptr_t a, uint64_t len, int *conservative) {
+  if (b->hull) {
+    if (a < b->hull_hi && a + len > b->hull_lo) {
+      *conservative = 1;
+      return 1;
+    }
+    return 0;
+  }
+  for (unsigned i = 0; i < b->n; ++i)
+    if (a < b->hi[i] && a + len > b->lo[i]) return 1;
+  return 0;
+}
+
 /* Writes back [addr, addr + len) from src, byte by byte where it differs,
  * except what lies in the dead
  * part of the stack [lo, hi): frames that returned before the abort (their
@@ -177,24 +236,42 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
     /* The dead stack: below the checkpoint's stack pointer, down past the
      * frames of this rollback (sp, less a page for restore()'s frame). */
     uintptr_t hi = (uintptr_t)tx->ctx[6], lo = sp > 4096 ? sp - 4096 : 0;
+    struct barriers bars;
+    bars.n = 0;
+    bars.hull = 0;
+    uint64_t skipped = 0;
     char *p = cur;
     while (p - mark >= (ptrdiff_t)ENTRY) {
       const uint64_t *e = (const uint64_t *)(p - ENTRY);
       unsigned tag = (unsigned)(e[0] >> 56);
       uintptr_t addr = (uintptr_t)(e[0] & ADDR_MASK);
+      if (tag == BARRIER_TAG) {
+        barrier_add(&bars, addr, addr + e[1]);
+        p -= ENTRY;
+        continue;
+      }
       if (tag == IMMUNE_UNDO_RANGE_TAG) {
         uint64_t len = e[1], padded = (len + ENTRY - 1) & ~(uint64_t)(ENTRY - 1);
         if ((uint64_t)(p - ENTRY - mark) < padded) break; /* torn: stop */
         const char *src = p - ENTRY - padded;
-        restore(addr, (const unsigned char *)src, len, lo, hi);
+        int c = 0;
+        if (!barred(&bars, addr, len, &c))
+          restore(addr, (const unsigned char *)src, len, lo, hi);
+        else if (c)
+          ++skipped;
         p = (char *)src;
       } else {
-        restore(addr, (const unsigned char *)&e[1], tag <= 8 ? tag : 8, lo, hi);
+        unsigned size = tag <= 8 ? tag : 8;
+        int c = 0;
+        if (!barred(&bars, addr, size, &c))
+          restore(addr, (const unsigned char *)&e[1], size, lo, hi);
+        else if (c)
+          ++skipped;
         p -= ENTRY;
       }
       ++n;
     }
-    *lost = undo_lost;
+    *lost = undo_lost + skipped;
   }
   __immune_undo_cur = mark;
   if (!tx->prev) immune_undo_unsafe = 0;
