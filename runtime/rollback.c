@@ -453,7 +453,11 @@ static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
     }
   }
   if (target) {
+    uint32_t from = j < t->nsegs ? t->segs[j].start[RB_HEAP] : t->log[RB_HEAP].n;
     merge_into(t, j, target);
+    struct rb_segment *owner = top_segment(t);
+    if (!aborting && owner && owner->tx == target)
+      immune_rb_heap_merged(t, from, owner->start[RB_HEAP]);
   } else {
     take_effect_all(t);
     immune_undo_unsafe = 0;

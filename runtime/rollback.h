@@ -140,6 +140,7 @@ int immune_rb_system_caller(uintptr_t ret);
 void immune_rb_heap_undo(struct rb_thread *t, struct rb_entry *e);
 void immune_rb_heap_commit(struct rb_thread *t, struct rb_entry *e);
 void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx);
+void immune_rb_heap_merged(struct rb_thread *t, uint32_t from, uint32_t owner_start);
 void immune_rb_heap_escape(struct rb_thread *t);
 void immune_rb_locks_undo(struct rb_entry *e);
 void immune_rb_fds_undo(struct rb_entry *e);

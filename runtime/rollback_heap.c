@@ -409,6 +409,31 @@ void immune_rb_heap_commit(struct rb_thread *t, struct rb_entry *e) {
   }
 }
 
+/* An inner transaction committed into the one whose heap entries start at
+ * owner_start; its entries from `from` on are that one's now. A deferred
+ * free of a block that transaction allocated can happen at once: its abort
+ * would free the block too, its commit would free it anyway. Without this a
+ * buffer grown by realloc in successive nested calls would keep every old
+ * copy until the outermost commit. */
+void immune_rb_heap_merged(struct rb_thread *t, uint32_t from, uint32_t owner_start) {
+  struct rb_log *l = &t->log[RB_HEAP];
+  int was_walking = t->walking;
+  t->walking = 1;
+  for (uint32_t i = from; i < l->n; ++i) {
+    struct rb_entry *e = &l->e[i];
+    void *p = (void *)e->obj;
+    if (e->kind != RB_FREE || !p || !tagged(p)) continue;
+    uint64_t w = atomic_load(&header_of(p)->word);
+    int64_t idx = own_entry(t, p, w);
+    if (idx < 0 || (uint32_t)idx < owner_start || l->e[idx].kind != RB_ALLOC) continue;
+    immune_rb_drop(t, RB_HEAP, i);
+    immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+    immune_undo_released(p, usable(p));
+    free_tagged(p, w);
+  }
+  t->walking = was_walking;
+}
+
 void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx) {
   if ((e->kind != RB_ALLOC && e->kind != RB_KEEP) || !e->obj) return;
   struct block_header *h = header_of((void *)e->obj);

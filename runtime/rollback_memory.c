@@ -165,7 +165,7 @@ void immune_undo_released(const void *p, size_t len) {
 /* The released ranges met so far in an undo walk: the first ones exactly,
  * then only their hull (an entry inside it is skipped, conservatively, and
  * the rollback reported incomplete). */
-#define EXACT_BARRIERS 64
+#define EXACT_BARRIERS 256
 struct barriers {
   uintptr_t lo[EXACT_BARRIERS], hi[EXACT_BARRIERS];
   unsigned n;
