@@ -71,8 +71,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except EvalError as e:
-        print(f"eval: error: {e}", file=sys.stderr)
-        sys.exit(2)
+    evallib.cli(main)

@@ -200,6 +200,16 @@ def write_json(path, doc):
         json.dump(doc, f, indent=1)
 
 
+def cli(main):
+    """Runs a script's main(argv) and exits with its status; an EvalError is
+    one line on stderr and exit 2."""
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except EvalError as e:
+        print(f"eval: error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
 def deliberate_abort(event):
     """A `crashed` record of an abort() the program called itself and the
     runtime did not heal (handle_abort=ssp): the plain build dies the same

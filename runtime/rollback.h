@@ -94,6 +94,8 @@ extern unsigned immune_rb_enabled;
  * logged (log full). */
 uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost);
 void immune_undo_after_jump(void);
+/* Whether this thread's memory undo log holds entries (memory rollback on). */
+int immune_undo_pending(void);
 /* [p, p + len) goes back to malloc inside a transaction: the undo must not
  * put back older stores into it (malloc may reuse it). Appends a barrier to
  * the memory undo log when the log holds entries. */

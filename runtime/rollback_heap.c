@@ -22,7 +22,7 @@
  *   other block it makes a new block and defers the free of the old one.
  * - Memory handed back to malloc inside a transaction (an own block, a
  *   system library's block, anything when the log is full) is first marked
- *   in the memory undo log (immune_undo_released): malloc may reuse it, and
+ *   in the memory undo log (undo_barrier): malloc may reuse it, and
  *   the undo must not write the old contents of earlier stores over it.
  * - Blocks requested by libc, the dynamic loader or the runtime (stdio
  *   buffers, FILEs, link maps) are logged as KEEP: an abort never frees
@@ -96,6 +96,12 @@ static int64_t own_entry(const struct rb_thread *t, void *p, uint64_t w) {
   if (idx >= l->n || l->e[idx].obj != (uintptr_t)p) return -1;
   if (l->e[idx].kind != RB_ALLOC && l->e[idx].kind != RB_KEEP) return -1;
   return idx;
+}
+
+/* p goes back to malloc inside a transaction: a barrier in the memory undo
+ * log, when it holds entries (only then is the block's size looked up). */
+static void undo_barrier(void *p) {
+  if (immune_undo_pending()) immune_undo_released(p, usable(p));
 }
 
 /* Marks p dead and frees it, unless someone else got there first. */
@@ -197,7 +203,7 @@ static void free_slow(void *p, uintptr_t caller) {
                      (t->log[RB_HEAP].e[idx].kind == RB_KEEP && immune_rb_system_caller(caller)))) {
       immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
       immune_rb_leave(t);
-      immune_undo_released(p, usable(p));
+      undo_barrier(p);
       free_tagged(p, w);
       return;
     }
@@ -206,7 +212,7 @@ static void free_slow(void *p, uintptr_t caller) {
   int64_t logged = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
   immune_rb_leave(t);
   if (logged >= 0) return;
-  immune_undo_released(p, usable(p));
+  undo_barrier(p);
   if (is_tagged) /* log full: free now (reported) */
     release(p);
   else
@@ -250,7 +256,7 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
     if (idx >= 0 && w_shift(w) == 4 &&
         (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
          t->log[RB_HEAP].e[idx].kind == RB_KEEP)) {
-      immune_undo_released(p, usable(p)); /* it may move */
+      undo_barrier(p); /* it may move */
       char *base = NULL;
       if (n <= SIZE_MAX - 16)
         base = __libc_realloc(base_of(p, w), n + 16);
@@ -266,7 +272,7 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
   int64_t fidx = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
   if (fidx < 0) {
     immune_rb_leave(t);
-    immune_undo_released(p, usable(p));
+    undo_barrier(p);
     return realloc_now(p, n);
   }
   enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
@@ -428,7 +434,7 @@ void immune_rb_heap_merged(struct rb_thread *t, uint32_t from, uint32_t owner_st
     if (idx < 0 || (uint32_t)idx < owner_start || l->e[idx].kind != RB_ALLOC) continue;
     immune_rb_drop(t, RB_HEAP, i);
     immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
-    immune_undo_released(p, usable(p));
+    undo_barrier(p);
     free_tagged(p, w);
   }
   t->walking = was_walking;

@@ -147,11 +147,15 @@ IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
   __immune_undo_cur = cur + padded + ENTRY;
 }
 
+int immune_undo_pending(void) {
+  char *cur = __immune_undo_cur;
+  return undo_base && cur > undo_base && cur <= undo_limit && memory_enabled();
+}
+
 void immune_undo_released(const void *p, size_t len) {
   char *cur = __immune_undo_cur;
   /* Nothing logged, nothing older to keep out of it. */
-  if (!undo_base || !cur || cur <= undo_base || cur > undo_limit || !len || !memory_enabled())
-    return;
+  if (!len || !immune_undo_pending()) return;
   if ((size_t)(undo_limit - cur) < ENTRY || !__immune_undo_end) {
     immune_undo_unsafe = 1;
     return;

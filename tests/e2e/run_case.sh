@@ -114,6 +114,11 @@ if [ ${#policy[@]} -gt 0 ]; then
   flags+=("--immune-policy=$work/policy.txt")
 fi
 
+# build_shlib SOURCE NAME: SOURCE (next to the case) into WORKDIR/NAME.
+build_shlib() {
+  run_logged "$cc" "${flags[@]}" "${ldflags[@]}" -shared -fPIC "$srcdir/$1" -o "$work/$2"
+}
+
 build() {
   local objs=() i=0 s
   for s in "$src" $(directive SRC | sed "s|^|$srcdir/|"); do
@@ -121,19 +126,14 @@ build() {
     objs+=("$work/obj$i.o")
     i=$((i + 1))
   done
-  local shlib
+  local shlib dl
   shlib=$(directive SHLIB)
   if [ -n "$shlib" ]; then
-    run_logged "$cc" "${flags[@]}" "${ldflags[@]}" -shared -fPIC \
-      "$srcdir/$shlib" -o "$work/libe2e.so" || return 1
+    build_shlib "$shlib" libe2e.so || return 1
     objs+=("$work/libe2e.so" "-Wl,-rpath,$work")
   fi
-  local dl
   dl=$(directive DLOPEN)
-  if [ -n "$dl" ]; then
-    run_logged "$cc" "${flags[@]}" "${ldflags[@]}" -shared -fPIC \
-      "$srcdir/$dl" -o "$work/libe2e_dl.so" || return 1
-  fi
+  if [ -n "$dl" ]; then build_shlib "$dl" libe2e_dl.so || return 1; fi
   run_logged "$cc" "${flags[@]}" "${ldflags[@]}" "${objs[@]}" -o "$work/prog"
 }
 
