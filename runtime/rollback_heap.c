@@ -70,9 +70,17 @@ static inline uint64_t w_with(uint64_t w, unsigned state) { return (w & ~0xffull
 
 static inline struct block_header *header_of(void *p) { return (struct block_header *)p - 1; }
 static inline void *base_of(void *p, uint64_t w) { return (char *)p - ((size_t)1 << w_shift(w)); }
-static inline int tagged(void *p) {
+static inline __attribute__((always_inline)) int tagged(void *p) {
   return __atomic_load_n((const uint64_t *)p - 1, __ATOMIC_RELAXED) >> 48 == HDR_MAGIC;
 }
+
+/* The entry points that take the program's pointer (free, realloc,
+ * reallocarray, malloc_usable_size) read the word in front of it first,
+ * as glibc would. A garbage pointer faults on that read: the program's
+ * fault, as it is without Immune, so it must not count as a fault inside
+ * the runtime (never healed). They live outside the runtime's text section
+ * (rt_section.h); everything after the probe runs there as usual. */
+#define PROBE_ENTRY __attribute__((section(".text.immune_heap_probe")))
 
 #define CALLER() ((uintptr_t)__builtin_return_address(0))
 
@@ -81,12 +89,15 @@ static size_t usable_of_base(void *base) {
   return real_usable_size ? real_usable_size(base) : 0;
 }
 
-static size_t usable(void *p) {
-  if (!tagged(p)) return usable_of_base(p);
+/* p's usable size; is_tagged: tagged(p), already probed. */
+static size_t usable_known(void *p, int is_tagged) {
+  if (!is_tagged) return usable_of_base(p);
   uint64_t w = atomic_load(&header_of(p)->word);
   size_t n = usable_of_base(base_of(p, w)), off = (size_t)1 << w_shift(w);
   return n > off ? n - off : 0;
 }
+
+static size_t usable(void *p) { return usable_known(p, tagged(p)); }
 
 /* The index of p's entry when p is LIVE in t's own log, else -1. */
 static int64_t own_entry(const struct rb_thread *t, void *p, uint64_t w) {
@@ -184,8 +195,7 @@ static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
   return p;
 }
 
-static void free_slow(void *p, uintptr_t caller) {
-  int is_tagged = tagged(p);
+static void free_slow(void *p, int is_tagged, uintptr_t caller) {
   struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
   if (!t) {
     if (is_tagged)
@@ -220,8 +230,8 @@ static void free_slow(void *p, uintptr_t caller) {
 }
 
 /* realloc when nothing is logged. */
-static void *realloc_now(void *p, size_t n) {
-  if (!tagged(p)) return __libc_realloc(p, n);
+static void *realloc_now(void *p, int is_tagged, size_t n) {
+  if (!is_tagged) return __libc_realloc(p, n);
   uint64_t w = atomic_load(&header_of(p)->word);
   if (w_state(w) == ST_PLAIN && w_shift(w) == 4) {
     if (n > SIZE_MAX - 16) {
@@ -239,15 +249,16 @@ static void *realloc_now(void *p, size_t n) {
   return q;
 }
 
-static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
+/* is_tagged: tagged(p), probed by the entry point. */
+static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
   if (!p) return __immune_tx_top ? alloc_tx(n, 0, 0, caller) : __libc_malloc(n);
   if (n == 0) { /* glibc: realloc(p, 0) frees p */
-    free_slow(p, caller);
+    free_slow(p, is_tagged, caller);
     return NULL;
   }
   struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
-  if (!t) return realloc_now(p, n);
-  if (tagged(p)) {
+  if (!t) return realloc_now(p, is_tagged, n);
+  if (is_tagged) {
     uint64_t w = atomic_load(&header_of(p)->word);
     int64_t idx = own_entry(t, p, w);
     /* In place when an abort would not need the old contents: the running
@@ -273,7 +284,7 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
   if (fidx < 0) {
     immune_rb_leave(t);
     undo_barrier(p);
-    return realloc_now(p, n);
+    return realloc_now(p, is_tagged, n);
   }
   enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
   int64_t aidx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
@@ -285,7 +296,7 @@ static void *realloc_slow(void *p, size_t n, uintptr_t caller) {
     return NULL;
   }
   if (aidx >= 0) t->log[RB_HEAP].e[aidx].obj = (uintptr_t)q;
-  size_t old = usable(p);
+  size_t old = usable_known(p, is_tagged);
   memcpy(q, p, old < n ? old : n);
   immune_rb_leave(t);
   return q;
@@ -298,13 +309,14 @@ RB_INTERCEPTOR void *malloc(size_t n) {
   return alloc_tx(n, 0, 0, CALLER());
 }
 
-RB_INTERCEPTOR void free(void *p) {
+RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
   if (!p) return;
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && !tagged(p)) {
+  int is_tagged = tagged(p);
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) {
     __libc_free(p);
     return;
   }
-  free_slow(p, CALLER());
+  free_slow(p, is_tagged, CALLER());
 }
 
 RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
@@ -317,21 +329,21 @@ RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
   return alloc_tx(total, 0, 1, CALLER());
 }
 
-RB_INTERCEPTOR void *realloc(void *p, size_t n) {
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && (!p || !tagged(p)))
-    return __libc_realloc(p, n);
-  return realloc_slow(p, n, CALLER());
+RB_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
+  int is_tagged = p && tagged(p);
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, n);
+  return realloc_slow(p, is_tagged, n, CALLER());
 }
 
-RB_INTERCEPTOR void *reallocarray(void *p, size_t m, size_t n) {
+RB_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
   size_t total;
   if (__builtin_mul_overflow(m, n, &total)) {
     errno = ENOMEM;
     return NULL;
   }
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && (!p || !tagged(p)))
-    return __libc_realloc(p, total);
-  return realloc_slow(p, total, CALLER());
+  int is_tagged = p && tagged(p);
+  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, total);
+  return realloc_slow(p, is_tagged, total, CALLER());
 }
 
 RB_INTERCEPTOR void *memalign(size_t align, size_t n) {
@@ -353,7 +365,9 @@ RB_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
   return 0;
 }
 
-RB_INTERCEPTOR size_t malloc_usable_size(void *p) { return p ? usable(p) : 0; }
+RB_INTERCEPTOR PROBE_ENTRY size_t malloc_usable_size(void *p) {
+  return p ? usable_known(p, tagged(p)) : 0;
+}
 
 /* Called by the program, these allocate on its behalf: logged as its
  * blocks (glibc's own would allocate from libc, and be kept on abort).
@@ -456,8 +470,13 @@ void immune_rb_heap_escape(struct rb_thread *t) {
     if (l->e[i].kind == RB_ALLOC) l->e[i].kind = RB_KEEP;
 }
 
+/* The probing entry points are outside the runtime's text section, so
+ * whether free and realloc are still ours is asked of these aliases. */
+extern void own_free(void *) __attribute__((alias("free"), visibility("hidden")));
+extern void *own_realloc(void *, size_t) __attribute__((alias("realloc"), visibility("hidden")));
+
 int immune_rb_heap_init(void) {
   if (!real_usable_size) real_usable_size = (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size");
-  return immune_rb_ours((const void *)malloc) && immune_rb_ours((const void *)free) &&
-         immune_rb_ours((const void *)calloc) && immune_rb_ours((const void *)realloc);
+  return immune_rb_ours((const void *)malloc) && immune_rb_ours((const void *)calloc) &&
+         (void (*)(void *))free == own_free && (void *(*)(void *, size_t))realloc == own_realloc;
 }
