@@ -97,6 +97,9 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
                             Entry.getFirstInsertionPt());
   Tx->setAlignment(Align(16));
   Value *Top = B.CreateLoad(Ptr, RT.TxTop, "immune.top");
+  // The rollback log's state at entry: the commit calls the runtime only
+  // when it changed (abi.h).
+  Value *Pending0 = B.CreateLoad(B.getInt64Ty(), RT.RollbackPending, "immune.pending0");
   B.CreateStore(Top, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_PREV));
   B.CreateStore(Site, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SITE));
   Argument *SRet = nullptr;
@@ -165,14 +168,14 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
       TB.CreateStore(TB.CreateLoad(Ptr, TB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK)),
                      RT.UndoCur);
     }
-  // Commit the rollback log too, only when it holds something: one TLS load
-  // and a branch on the fast path.
+  // Commit the rollback log too, only when this call logged something in it:
+  // one TLS load and a branch on the fast path.
   for (Instruction *Pop : Exits) {
     IRBuilder<> CB(Pop);
     CB.SetCurrentDebugLocation(Loc);
     Value *Pending = CB.CreateLoad(CB.getInt64Ty(), RT.RollbackPending, "immune.pending");
     Instruction *Then = SplitBlockAndInsertIfThen(
-        CB.CreateICmpNE(Pending, CB.getInt64(0)), Pop, /*Unreachable=*/false,
+        CB.CreateICmpNE(Pending, Pending0), Pop, /*Unreachable=*/false,
         MDBuilder(C).createBranchWeights(1, 1000));
     Then->getParent()->setName("immune.commit");
     Pop->getParent()->setName("immune.exit");

@@ -56,10 +56,16 @@ static int in_chain(const struct __immune_tx *x, const struct __immune_tx *from)
   return 0;
 }
 
+/* The value the pass compares at every commit with the one it read at the
+ * transaction's entry (abi.h): equal only when the transaction appended
+ * nothing (the count moves on every append and never goes back) or the log
+ * is empty at both ends. So a call made inside a transaction that holds
+ * entries (a server's main loop under protect-all) does not come here at
+ * its commit unless it logged something itself. */
 static void sync_pending(const struct rb_thread *t) {
   uint64_t n = t->nsegs;
   for (int id = 0; id < RB_NLOGS; ++id) n += t->log[id].n;
-  __immune_rollback_pending = n;
+  __immune_rollback_pending = n ? t->gen : 0;
 }
 
 /* ---- per-thread state --------------------------------------------------- */
@@ -188,7 +194,9 @@ static const char *function_of(const struct __immune_tx *tx) {
   return tx && tx->site && tx->site->function ? tx->site->function : "?";
 }
 
-static void warn_full(struct rb_segment *s, const struct __immune_tx *tx) {
+/* Once per segment, one line: "rollback log full (N entries)" and parts
+ * (NULL-terminated). */
+static void warn_once(struct rb_segment *s, const char *const *parts) {
   if (!s || (s->flags & RB_SEG_WARNED)) return;
   s->flags |= RB_SEG_WARNED;
   if (immune_opts.verbosity < 1) return;
@@ -197,14 +205,30 @@ static void warn_full(struct rb_segment *s, const struct __immune_tx *tx) {
   struct immune_buf b = {line, 0, sizeof line};
   immune_buf_str(&b, "immune: rollback log full (");
   immune_buf_udec(&b, log_cap);
-  immune_buf_str(&b, " entries) in ");
-  immune_buf_str(&b, function_of(tx));
-  immune_buf_str(&b, ": its further allocations, frees, locks and descriptors are not "
-                     "logged and an abort cannot undo them (IMMUNE_OPTIONS=rollback_log_max)");
+  immune_buf_str(&b, " entries)");
+  for (; *parts; ++parts) immune_buf_str(&b, *parts);
   if (b.len + 1 >= b.cap) b.len = b.cap - 2;
   immune_buf_str(&b, "\n");
   immune_write_all(2, b.data, b.len);
   errno = saved;
+}
+
+static void warn_full(struct rb_segment *s, const struct __immune_tx *tx) {
+  const char *parts[] = {" in ", function_of(tx),
+                         ": its further allocations, frees, locks and descriptors are not "
+                         "logged and an abort cannot undo them (IMMUNE_OPTIONS=rollback_log_max)",
+                         NULL};
+  warn_once(s, parts);
+}
+
+/* The transaction of s gives up its entries (give_up_outer). */
+static void warn_given_up(struct rb_segment *s) {
+  const char *parts[] = {" inside ", function_of(s->tx),
+                         ": its logged allocations, frees, locks and descriptors take effect "
+                         "now, so the calls inside it can be undone; an abort of ",
+                         function_of(s->tx), " cannot undo them (IMMUNE_OPTIONS=rollback_log_max)",
+                         NULL};
+  warn_once(s, parts);
 }
 
 /* One line: "rollback incomplete in F: [N]what". The caller counts the
@@ -292,6 +316,7 @@ static uint32_t compact(struct rb_thread *t, enum rb_log_id id) {
 }
 
 void immune_rb_lost(struct rb_thread *t) {
+  ++t->gen;
   struct rb_segment *s = current_segment(t);
   if (!s) s = top_segment(t); /* no room for a segment: mark the enclosing one */
   if (!s) return;
@@ -300,8 +325,46 @@ void immune_rb_lost(struct rb_thread *t) {
   warn_full(s, __immune_tx_top);
 }
 
+/* Log id is full, compacted, and the innermost transaction needs room. The
+ * transactions around it give up their entries of that log: the entries
+ * take effect now, as at a commit (deferred frees are done, blocks become
+ * ordinary, lock and descriptor entries are forgotten), and those
+ * transactions are marked overflowed, so an abort of theirs reports an
+ * incomplete rollback. A transaction that never ends (a server's main loop
+ * under protect-all) fills the log once; without this, nothing any request
+ * inside it did afterwards would be logged. Returns whether room was made. */
+static int give_up_outer(struct rb_thread *t, enum rb_log_id id) {
+  if (t->nsegs < 2) return 0;
+  struct rb_log *l = &t->log[id];
+  uint32_t top = t->nsegs - 1, end = t->segs[top].start[id];
+  if (!end) return 0;
+  int was_walking = t->walking;
+  t->walking = 1;
+  for (uint32_t j = 0, i = 0; j < top; ++j) {
+    uint32_t stop = j + 1 < top ? t->segs[j + 1].start[id] : end, given = 0;
+    for (; i < stop; ++i) {
+      struct rb_entry *e = &l->e[i];
+      if (e->kind == RB_NONE) continue;
+      if (id == RB_HEAP) immune_rb_heap_give_up(t, e);
+      else if (id == RB_FDS) immune_rb_fds_commit(e);
+      e->kind = RB_NONE;
+      ++l->tombs;
+      ++given;
+    }
+    if (given) {
+      t->segs[j].flags |= RB_SEG_OVERFLOW;
+      t->segs[j].lost += given;
+      warn_given_up(&t->segs[j]);
+    }
+  }
+  t->walking = was_walking;
+  compact(t, id);
+  return l->n < l->cap;
+}
+
 int64_t immune_rb_append(struct rb_thread *t, enum rb_log_id id, uintptr_t obj,
                          enum rb_kind kind, uint32_t token, int fd) {
+  ++t->gen; /* even when it fails: the segment's overflow mark is news too */
   struct rb_segment *s = current_segment(t);
   if (!s) {
     immune_rb_lost(t);
@@ -314,7 +377,7 @@ int64_t immune_rb_append(struct rb_thread *t, enum rb_log_id id, uintptr_t obj,
     int worth = !(s->flags & RB_SEG_OVERFLOW) ? (l->tombs > 0 || id == RB_FDS)
                                                : l->tombs >= l->cap / 16;
     if (worth) compact(t, id);
-    if (l->n == l->cap) {
+    if (l->n == l->cap && !give_up_outer(t, id)) {
       immune_rb_lost(t);
       return -1;
     }

@@ -68,6 +68,9 @@ struct rb_thread {
    * entries, they never shrink a log. */
   volatile int walking;
   size_t map_size;
+  /* Counts appends (never goes back): __immune_rollback_pending's value
+   * while the log is not empty. */
+  uint64_t gen;
 };
 
 /* The interceptors of the rollback files are weak: a program that brings
@@ -75,8 +78,9 @@ struct rb_thread {
  * the rollback of that kind is switched off at start-up (rollback.c). */
 #define RB_INTERCEPTOR IMMUNE_EXPORT __attribute__((weak))
 
-/* Entries and segments of this thread's log: the pass calls
- * __immune_tx_commit only when it is not zero (abi.h). */
+/* 0 while this thread's log is empty, else the append count: the pass
+ * calls __immune_tx_commit only when it differs from its value at the
+ * transaction's entry (abi.h). */
 extern IMMUNE_TLS uint64_t __immune_rollback_pending IMMUNE_EXPORT;
 
 /* This thread's state; NULL until its first logged operation. */
@@ -129,6 +133,7 @@ int64_t immune_rb_find(const struct rb_thread *t, enum rb_log_id id, enum rb_kin
                        uintptr_t obj, uint32_t window);
 /* An operation of the innermost live transaction could not be logged. */
 void immune_rb_lost(struct rb_thread *t);
+void immune_rb_heap_give_up(struct rb_thread *t, struct rb_entry *e);
 
 /* Whether a return address lies in libc, the dynamic loader or the runtime:
  * memory those allocate inside a transaction is their own state (stdio

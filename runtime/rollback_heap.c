@@ -454,6 +454,14 @@ void immune_rb_heap_merged(struct rb_thread *t, uint32_t from, uint32_t owner_st
   t->walking = was_walking;
 }
 
+/* An enclosing transaction gives up entry e (rollback.c, give_up_outer):
+ * it takes effect now, as at the outermost commit; a deferred free puts a
+ * barrier in the memory undo log first, since a transaction is still live. */
+void immune_rb_heap_give_up(struct rb_thread *t, struct rb_entry *e) {
+  if (e->kind == RB_FREE && e->obj) undo_barrier((void *)e->obj);
+  immune_rb_heap_commit(t, e);
+}
+
 void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx) {
   if ((e->kind != RB_ALLOC && e->kind != RB_KEEP) || !e->obj) return;
   struct block_header *h = header_of((void *)e->obj);

@@ -9,10 +9,17 @@
  * - The log is one private anonymous mapping per thread, reserved at the
  *   thread's first logged store with MAP_NORESERVE (pages are only
  *   committed as they are written), of undo_log_max_mb MiB. Never malloc.
- * - When it is full, __immune_undo_end is set to NULL, so every further
- *   store comes here: it is counted as lost and goes unlogged, and the abort
- *   of a transaction that lost stores reports an incomplete rollback. Memory
- *   is never written out of bounds.
+ * - When it is full, the transactions live at that moment give up what
+ *   they logged and the log starts over (rebase below): one transaction that
+ *   never ends (a server's main loop under protect-all) would otherwise fill
+ *   it once, and every store after that, in every request nested inside,
+ *   would go unlogged through this file's slow path. A transaction that gave
+ *   up still undoes what it logged after the restart, and its abort reports
+ *   the rest as not put back. Transactions that begin after the restart are
+ *   undone completely. Memory is never written out of bounds.
+ * - When the log cannot be mapped, or one write is wider than the whole log,
+ *   __immune_undo_end is set to NULL / the write is counted as lost: the
+ *   abort of a transaction that lost stores reports an incomplete rollback.
  * - With memory rollback off (IMMUNE_OPTIONS=rollback without "memory", or
  *   mode other than protect), the log is a small scratch area that is
  *   reused from the start whenever it fills, and nothing is undone.
@@ -55,6 +62,7 @@ IMMUNE_TLS int immune_undo_unsafe;
 
 #define ENTRY 16u
 #define BARRIER_TAG 0xfeu
+#define RESTART_TAG 0xfdu /* at the log's start after a rebase: {tag, entries dropped} */
 #define ADDR_MASK ((UINT64_C(1) << 56) - 1)
 #define SCRATCH_BYTES 4096u
 
@@ -90,6 +98,23 @@ static void lose(void) {
   __immune_undo_end = NULL; /* every store comes here until there is room */
 }
 
+/* The log is full: it starts over. Every live transaction's mark moves to
+ * its start, where a RESTART entry says how many entries were dropped; the
+ * undo of a transaction whose mark is there meets it last and reports that
+ * many stores as not put back. Transactions that begin later have marks
+ * above it and never see it. Returns the new position. */
+static char *rebase(char *cur) {
+  uint64_t dropped = (uint64_t)(cur - undo_base) / ENTRY;
+  uint64_t *e = (uint64_t *)undo_base;
+  if ((uint64_t)(cur - undo_base) >= ENTRY && (unsigned)(e[0] >> 56) == RESTART_TAG)
+    dropped += e[1] - 1; /* dropped again: count the earlier restart's too */
+  e[0] = (uint64_t)RESTART_TAG << 56;
+  e[1] = dropped;
+  for (struct __immune_tx *tx = __immune_tx_top; tx; tx = tx->prev)
+    if (tx->site && (tx->site->flags & IMMUNE_SITE_UNDO)) tx->undo_mark = undo_base;
+  return undo_base + ENTRY;
+}
+
 /* Where the log stands when a store arrives on the slow path: returns the
  * position to append at, or NULL when it cannot be logged. */
 static char *room_for(uint64_t bytes) {
@@ -112,8 +137,12 @@ static char *room_for(uint64_t bytes) {
   if (cur == undo_base) undo_lost = 0; /* nothing live: an overflow is over */
   __immune_undo_cur = cur;
   if ((uint64_t)(undo_limit - cur) < bytes) {
-    lose();
-    return NULL;
+    if (bytes > (uint64_t)(undo_limit - undo_base) - ENTRY) {
+      ++undo_lost; /* wider than the whole log: this one write is lost */
+      return NULL;
+    }
+    cur = rebase(cur);
+    __immune_undo_cur = cur;
   }
   __immune_undo_end = undo_limit;
   return cur;
@@ -156,10 +185,11 @@ void immune_undo_released(const void *p, size_t len) {
   char *cur = __immune_undo_cur;
   /* Nothing logged, nothing older to keep out of it. */
   if (!len || !immune_undo_pending()) return;
-  if ((size_t)(undo_limit - cur) < ENTRY || !__immune_undo_end) {
-    immune_undo_unsafe = 1;
+  if (!__immune_undo_end) {
+    immune_undo_unsafe = 1; /* nothing is being logged */
     return;
   }
+  if ((size_t)(undo_limit - cur) < ENTRY) cur = rebase(cur);
   uint64_t *e = (uint64_t *)cur;
   e[0] = ((uint64_t)(uintptr_t)p & ADDR_MASK) | ((uint64_t)BARRIER_TAG << 56);
   e[1] = len;
@@ -251,6 +281,11 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
       uintptr_t addr = (uintptr_t)(e[0] & ADDR_MASK);
       if (tag == BARRIER_TAG) {
         barrier_add(&bars, addr, addr + e[1]);
+        p -= ENTRY;
+        continue;
+      }
+      if (tag == RESTART_TAG) { /* this transaction's older entries were dropped */
+        skipped += e[1];
         p -= ENTRY;
         continue;
       }

@@ -127,11 +127,13 @@ struct __immune_buffer {
 #define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
 
 /* ---- Rollback: undoing an aborted transaction's effects. ---------------
- * Per-thread word that is zero exactly when the rollback log (heap blocks,
- * deferred frees, held locks, open descriptors of live transactions) has
- * nothing to commit. The pass reads it at every commit and calls
- * __immune_tx_commit(tx) only when it is not zero, so a transaction that did
- * none of these things pays one load. */
+ * Per-thread word: zero while the rollback log (heap blocks, deferred
+ * frees, held locks, open descriptors of live transactions) is empty,
+ * otherwise a count of appends that only grows. The pass reads it at a
+ * transaction's entry and again at every commit, and calls
+ * __immune_tx_commit(tx) only when the two differ: a transaction that logged
+ * none of these things pays two loads, also when a transaction around it
+ * holds entries (a server's main loop). */
 #define IMMUNE_SYM_ROLLBACK_PENDING "__immune_rollback_pending"
 /* void __immune_tx_commit(struct __immune_tx *tx): tx commits; its entries
  * go to the next outer live transaction, or take effect (deferred frees). */

@@ -146,6 +146,36 @@ TEST_CASE("a transaction's own blocks are freed at once and need no commit", "[r
   CHECK(pending_inside == 0); // nothing left: the commit call is skipped
 }
 
+TEST_CASE("a call inside a transaction that holds entries commits without the runtime", "[rollback]") {
+  // A server's main loop under protect-all: the outer transaction never
+  // ends and holds entries; the calls inside it must not each cost a
+  // __immune_tx_commit (the pass compares the word with its entry value).
+  __immune_site outer = make_site("main_loop"), inner = make_site("handler");
+  uint64_t at_entry = 0, quiet_exit = 1, busy_exit = 0;
+  void *kept = nullptr, *inner_block = nullptr;
+  int r = in_transaction(&outer, [&] {
+    kept = escape(malloc(64)); // the outer transaction's entry
+    at_entry = __immune_rollback_pending;
+    in_transaction(&inner, [&] {
+      quiet_exit = __immune_rollback_pending; // logged nothing
+      return 0;
+    });
+    in_transaction(&inner, [&] {
+      inner_block = escape(malloc(64));
+      busy_exit = __immune_rollback_pending; // logged a block
+      return 0;
+    });
+    return 0;
+  });
+  CHECK(r == 0);
+  CHECK(at_entry != 0);
+  CHECK(quiet_exit == at_entry); // the commit call is skipped
+  CHECK(busy_exit != at_entry);  // this one commits into the outer call
+  CHECK(__immune_rollback_pending == 0);
+  free(kept);
+  free(inner_block);
+}
+
 TEST_CASE("realloc of an older block: an abort finds it unchanged", "[rollback]") {
   __immune_site site = make_site("realloc_then_fault");
   char *obj = static_cast<char *>(malloc(64));
