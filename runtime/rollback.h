@@ -56,6 +56,20 @@ struct rb_segment {
   uint32_t pad;
 };
 
+/* The shape of a thread's log: equal shapes at two moments with no append
+ * in between mean nothing was logged between them (rollback.c, state ids). */
+struct rb_shape {
+  uint32_t nsegs, n[RB_NLOGS], tombs[RB_NLOGS];
+};
+
+/* An append that popping its entry right away undoes exactly. */
+struct rb_undoable {
+  uint64_t id_before, id_after;
+  struct rb_shape before;
+  uint32_t log, idx;
+};
+#define RB_UNDOABLE 8
+
 struct rb_thread {
   struct rb_log log[RB_NLOGS];
   struct rb_segment *segs;
@@ -68,9 +82,13 @@ struct rb_thread {
    * entries, they never shrink a log. */
   volatile int walking;
   size_t map_size;
-  /* Counts appends (never goes back): __immune_rollback_pending's value
-   * while the log is not empty. */
-  uint64_t gen;
+  /* The log's state id (rollback.c, sync_pending): fresh from `clock` on
+   * every change, back to an earlier one only when a pop undoes the last
+   * appends exactly (`undoable`, newest last). */
+  uint64_t id, clock;
+  struct rb_shape shape; /* the shape `id` was given to */
+  struct rb_undoable undoable[RB_UNDOABLE];
+  uint32_t nundoable;
 };
 
 /* The interceptors of the rollback files are weak: a program that brings

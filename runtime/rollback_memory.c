@@ -167,7 +167,9 @@ IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
   if (!len) return;
   if (len > ((uint64_t)1 << 40)) len = (uint64_t)1 << 40; /* never fits: lost */
   uint64_t padded = (len + ENTRY - 1) & ~(uint64_t)(ENTRY - 1);
-  char *cur = room_for(padded + ENTRY);
+  /* Where it fits, as the inline path does; else the slow path. */
+  char *cur = __immune_undo_cur, *end = __immune_undo_end;
+  if (!cur || !end || cur > end || (uint64_t)(end - cur) < padded + ENTRY) cur = room_for(padded + ENTRY);
   if (!cur) return;
   copy_old(cur, addr, len);
   uint64_t *t = (uint64_t *)(cur + padded);

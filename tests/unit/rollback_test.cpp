@@ -176,6 +176,43 @@ TEST_CASE("a call inside a transaction that holds entries commits without the ru
   free(inner_block);
 }
 
+TEST_CASE("a call that undoes what it logged skips the commit; one that pops older entries and logs does not",
+          "[rollback]") {
+  __immune_site outer = make_site("loop"), inner = make_site("request");
+  static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER, inner_lock = PTHREAD_MUTEX_INITIALIZER;
+  uint64_t at_entry = 0, paired = 1, popped_and_logged = 0;
+  void *kept = nullptr, *block = nullptr;
+  int r = in_transaction(&outer, [&] {
+    kept = escape(malloc(64));
+    pthread_mutex_lock(&held); // the outer call's newest entry
+    at_entry = __immune_rollback_pending;
+    in_transaction(&inner, [&] {
+      pthread_mutex_lock(&inner_lock); // a lock and its unlock,
+      free(escape(malloc(32)));        // a block and its free
+      pthread_mutex_unlock(&inner_lock);
+      paired = __immune_rollback_pending;
+      return 0;
+    });
+    in_transaction(&inner, [&] {
+      // Pops the outer call's entry, then logs one of its own: the log has
+      // as many entries as at entry, and yet this call must commit.
+      pthread_mutex_unlock(&held);
+      block = escape(malloc(48));
+      popped_and_logged = __immune_rollback_pending;
+      return 0;
+    });
+    return 0;
+  });
+  CHECK(r == 0);
+  CHECK(paired == at_entry);
+  CHECK(popped_and_logged != at_entry);
+  CHECK(pthread_mutex_trylock(&held) == 0);
+  pthread_mutex_unlock(&held);
+  CHECK(__immune_rollback_pending == 0);
+  free(kept);
+  free(block);
+}
+
 TEST_CASE("realloc of an older block: an abort finds it unchanged", "[rollback]") {
   __immune_site site = make_site("realloc_then_fault");
   char *obj = static_cast<char *>(malloc(64));
