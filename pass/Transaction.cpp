@@ -97,9 +97,6 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
                             Entry.getFirstInsertionPt());
   Tx->setAlignment(Align(16));
   Value *Top = B.CreateLoad(Ptr, RT.TxTop, "immune.top");
-  // The rollback log's state at entry: the commit calls the runtime only
-  // when it changed (abi.h).
-  Value *Pending0 = B.CreateLoad(B.getInt64Ty(), RT.RollbackPending, "immune.pending0");
   B.CreateStore(Top, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_PREV));
   B.CreateStore(Site, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SITE));
   Argument *SRet = nullptr;
@@ -168,15 +165,16 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
       TB.CreateStore(TB.CreateLoad(Ptr, TB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK)),
                      RT.UndoCur);
     }
-  // Commit the rollback log too, only when this call logged something in it:
-  // one TLS load and a branch on the fast path.
+  // Commit the rollback log too, only when this call owns entries in it (the
+  // word names the owner of the newest ones, abi.h): one TLS load, a compare
+  // with the record's address and a branch on the fast path.
   for (Instruction *Pop : Exits) {
     IRBuilder<> CB(Pop);
     CB.SetCurrentDebugLocation(Loc);
     Value *Pending = CB.CreateLoad(CB.getInt64Ty(), RT.RollbackPending, "immune.pending");
     Instruction *Then = SplitBlockAndInsertIfThen(
-        CB.CreateICmpNE(Pending, Pending0), Pop, /*Unreachable=*/false,
-        MDBuilder(C).createBranchWeights(1, 1000));
+        CB.CreateICmpEQ(Pending, CB.CreatePtrToInt(Tx, CB.getInt64Ty(), "immune.self")), Pop,
+        /*Unreachable=*/false, MDBuilder(C).createBranchWeights(1, 1000));
     Then->getParent()->setName("immune.commit");
     Pop->getParent()->setName("immune.exit");
     IRBuilder<> TB(Then);

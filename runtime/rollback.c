@@ -56,56 +56,18 @@ static int in_chain(const struct __immune_tx *x, const struct __immune_tx *from)
   return 0;
 }
 
-/* ---- state ids ------------------------------------------------------------
- * __immune_rollback_pending is the value the pass compares at every commit
- * with the one it read at the transaction's entry (abi.h): 0 while the log
- * is empty, else the id of the log's state. Every change gets a fresh id (a
- * new shape, or forget_shape()), except a pop that exactly undoes the latest
- * append — a lock and its unlock, a block and its free — which brings back
- * the id from before that append. So equal ids mean the same log, and a call
- * that logged nothing or undid what it logged skips __immune_tx_commit,
- * also inside a transaction that holds entries (a server's main loop under
- * protect-all: with "not zero" as the test, every call in every request
- * went through the runtime). */
-
-static void shape_of(const struct rb_thread *t, struct rb_shape *s) {
-  s->nsegs = t->nsegs;
-  for (int id = 0; id < RB_NLOGS; ++id) {
-    s->n[id] = t->log[id].n;
-    s->tombs[id] = t->log[id].tombs;
-  }
-}
-
-/* Field by field: no copy on the stack to compare (a wide load of
- * narrow stores just made stalls). */
-static int same_shape(const struct rb_thread *t, const struct rb_shape *s) {
-  if (s->nsegs != t->nsegs) return 0;
-  for (int id = 0; id < RB_NLOGS; ++id)
-    if (s->n[id] != t->log[id].n || s->tombs[id] != t->log[id].tombs) return 0;
-  return 1;
-}
-
-/* Gives the current state a fresh id when its shape is not the one the
- * current id was given to. */
-static void refresh_id(struct rb_thread *t) {
-  if (same_shape(t, &t->shape)) return;
-  shape_of(t, &t->shape);
-  t->id = ++t->clock;
-}
-
-/* A change the shape does not show (a segment's overflow mark, owners
- * moved by a commit): the next refresh gives a fresh id, and no pop can
- * bring back an id from before it. */
-static void forget_shape(struct rb_thread *t) {
-  t->shape.nsegs = UINT32_MAX;
-  t->nundoable = 0;
-}
-
-static void sync_pending(struct rb_thread *t) {
-  refresh_id(t);
-  uint64_t n = t->nsegs;
-  for (int id = 0; id < RB_NLOGS; ++id) n += t->log[id].n;
-  __immune_rollback_pending = n ? t->id : 0;
+/* __immune_rollback_pending, which the pass compares at every commit with
+ * the address of the transaction's own record (abi.h): the record of the
+ * transaction that owns the newest segment of the log, 0 when the log is
+ * empty. A segment is only ever made for the innermost live transaction and
+ * stays on top until it commits or aborts, so a call whose record is not
+ * the owner has nothing of its own in the log and skips
+ * __immune_tx_commit: a lock and its unlock, a block and its free, leave the
+ * caller's segment on top again. (With "not zero" as the test, every
+ * protected call made inside a transaction that holds entries — a server's
+ * main loop under protect-all never ends — went through the runtime.) */
+static void sync_pending(const struct rb_thread *t) {
+  __immune_rollback_pending = t->nsegs ? (uint64_t)(uintptr_t)t->segs[t->nsegs - 1].tx : 0;
 }
 
 /* ---- per-thread state --------------------------------------------------- */
@@ -207,7 +169,6 @@ static void trim_top(struct rb_thread *t) {
  * that is target's already). Their entries are target's from now on. */
 static void merge_into(struct rb_thread *t, uint32_t j, struct __immune_tx *target) {
   if (j >= t->nsegs) return;
-  forget_shape(t); /* owners change, the shape may not */
   uint32_t flags = 0, lost = 0, start[RB_NLOGS];
   memcpy(start, t->segs[j].start, sizeof start);
   for (uint32_t i = j; i < t->nsegs; ++i) {
@@ -357,7 +318,6 @@ static uint32_t compact(struct rb_thread *t, enum rb_log_id id) {
 }
 
 void immune_rb_lost(struct rb_thread *t) {
-  forget_shape(t);
   struct rb_segment *s = current_segment(t);
   if (!s) s = top_segment(t); /* no room for a segment: mark the enclosing one */
   if (!s) return;
@@ -381,7 +341,6 @@ static int give_up_outer(struct rb_thread *t, enum rb_log_id id) {
   if (!end) return 0;
   int was_walking = t->walking;
   t->walking = 1;
-  forget_shape(t);
   for (uint32_t j = 0, i = 0; j < top; ++j) {
     uint32_t stop = j + 1 < top ? t->segs[j + 1].start[id] : end, given = 0;
     for (; i < stop; ++i) {
@@ -406,9 +365,6 @@ static int give_up_outer(struct rb_thread *t, enum rb_log_id id) {
 
 int64_t immune_rb_append(struct rb_thread *t, enum rb_log_id id, uintptr_t obj,
                          enum rb_kind kind, uint32_t token, int fd) {
-  refresh_id(t);
-  uint64_t id_before = t->id;
-  struct rb_shape before = t->shape;
   struct rb_segment *s = current_segment(t);
   if (!s) {
     immune_rb_lost(t);
@@ -432,26 +388,12 @@ int64_t immune_rb_append(struct rb_thread *t, enum rb_log_id id, uintptr_t obj,
   e->kind = (uint8_t)kind;
   e->fd = (uint16_t)fd;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  uint32_t idx = l->n++;
-  /* Remember how to undo this append (the oldest goes when full). */
-  refresh_id(t);
-  if (t->nundoable == RB_UNDOABLE) {
-    memmove(&t->undoable[0], &t->undoable[1], sizeof t->undoable[0] * (RB_UNDOABLE - 1));
-    --t->nundoable;
-  }
-  struct rb_undoable *u = &t->undoable[t->nundoable++];
-  u->id_before = id_before;
-  u->id_after = t->id;
-  u->before = before;
-  u->log = (uint32_t)id;
-  u->idx = idx;
-  return idx;
+  return l->n++;
 }
 
 void immune_rb_drop(struct rb_thread *t, enum rb_log_id id, uint32_t idx) {
   struct rb_log *l = &t->log[id];
   if (idx >= l->n || l->e[idx].kind == RB_NONE) return;
-  refresh_id(t);
   l->e[idx].kind = RB_NONE;
   ++l->tombs;
   if (t->walking) return;
@@ -461,16 +403,6 @@ void immune_rb_drop(struct rb_thread *t, enum rb_log_id id, uint32_t idx) {
   }
   for (uint32_t i = t->nsegs; i-- > 0 && t->segs[i].start[id] > l->n;) t->segs[i].start[id] = l->n;
   trim_top(t);
-  /* The latest append, popped with nothing else changed: the state from
-   * before it, and its id, are back. */
-  struct rb_undoable *u = t->nundoable ? &t->undoable[t->nundoable - 1] : NULL;
-  if (u && u->log == (uint32_t)id && u->idx == idx && u->id_after == t->id) {
-    if (same_shape(t, &u->before)) {
-      t->id = u->id_before;
-      t->shape = u->before;
-      --t->nundoable;
-    }
-  }
 }
 
 int immune_rb_in_current(const struct rb_thread *t, enum rb_log_id id, uint32_t idx) {
@@ -507,7 +439,6 @@ static void take_effect_all(struct rb_thread *t) {
  * them. */
 static void undo_from(struct rb_thread *t, uint32_t k, struct undo_counts *c) {
   static const enum rb_log_id order[RB_NLOGS] = {RB_LOCKS, RB_FDS, RB_HEAP};
-  forget_shape(t);
   t->walking = 1;
   for (int o = 0; o < RB_NLOGS; ++o) {
     enum rb_log_id id = order[o];
@@ -565,7 +496,8 @@ static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
   uint32_t n = t->nsegs, j = n, own = n;
   while (j > 0) {
     struct __immune_tx *s = t->segs[j - 1].tx;
-    if (!s || in_chain(s, target)) break;
+    /* tx itself is never in its caller's chain: no walk for its own. */
+    if (s != tx && (!s || in_chain(s, target))) break;
     --j;
     if (s == tx) own = j;
   }

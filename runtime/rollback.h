@@ -56,20 +56,6 @@ struct rb_segment {
   uint32_t pad;
 };
 
-/* The shape of a thread's log: equal shapes at two moments with no append
- * in between mean nothing was logged between them (rollback.c, state ids). */
-struct rb_shape {
-  uint32_t nsegs, n[RB_NLOGS], tombs[RB_NLOGS];
-};
-
-/* An append that popping its entry right away undoes exactly. */
-struct rb_undoable {
-  uint64_t id_before, id_after;
-  struct rb_shape before;
-  uint32_t log, idx;
-};
-#define RB_UNDOABLE 8
-
 struct rb_thread {
   struct rb_log log[RB_NLOGS];
   struct rb_segment *segs;
@@ -82,13 +68,6 @@ struct rb_thread {
    * entries, they never shrink a log. */
   volatile int walking;
   size_t map_size;
-  /* The log's state id (rollback.c, sync_pending): fresh from `clock` on
-   * every change, back to an earlier one only when a pop undoes the last
-   * appends exactly (`undoable`, newest last). */
-  uint64_t id, clock;
-  struct rb_shape shape; /* the shape `id` was given to */
-  struct rb_undoable undoable[RB_UNDOABLE];
-  uint32_t nundoable;
 };
 
 /* The interceptors of the rollback files are weak: a program that brings
@@ -96,9 +75,9 @@ struct rb_thread {
  * the rollback of that kind is switched off at start-up (rollback.c). */
 #define RB_INTERCEPTOR IMMUNE_EXPORT __attribute__((weak))
 
-/* 0 while this thread's log is empty, else the append count: the pass
- * calls __immune_tx_commit only when it differs from its value at the
- * transaction's entry (abi.h). */
+/* The record of the transaction that owns the newest segment, 0 when the
+ * log is empty: the pass calls __immune_tx_commit only when it is the
+ * committing transaction's own (abi.h). */
 extern IMMUNE_TLS uint64_t __immune_rollback_pending IMMUNE_EXPORT;
 
 /* This thread's state; NULL until its first logged operation. */

@@ -127,12 +127,12 @@ struct __immune_buffer {
 #define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
 
 /* ---- Rollback: undoing an aborted transaction's effects. ---------------
- * Per-thread word: zero while the rollback log (heap blocks, deferred
- * frees, held locks, open descriptors of live transactions) is empty,
- * otherwise a count of appends that only grows. The pass reads it at a
- * transaction's entry and again at every commit, and calls
- * __immune_tx_commit(tx) only when the two differ: a transaction that logged
- * none of these things pays two loads, also when a transaction around it
+ * Per-thread word: the address of the record of the transaction that owns
+ * the newest entries of the rollback log (heap blocks, deferred frees, held
+ * locks, open descriptors of live transactions), zero when the log is
+ * empty. The pass reads it at every commit and calls __immune_tx_commit(tx)
+ * only when it is tx's own address: a transaction that owns none of these
+ * things pays one load and a compare, also when a transaction around it
  * holds entries (a server's main loop). */
 #define IMMUNE_SYM_ROLLBACK_PENDING "__immune_rollback_pending"
 /* void __immune_tx_commit(struct __immune_tx *tx): tx commits; its entries

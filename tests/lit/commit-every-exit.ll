@@ -14,14 +14,12 @@
 ; CHECK-NEXT: %immune.tx = alloca %struct.__immune_tx, align 16
 ; CHECK-NEXT: %slot = alloca i32
 ; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_tx_top
-; CHECK-NEXT: %immune.pending0 = load i64, ptr @__immune_rollback_pending
 ; CHECK: %immune.cp = call preserve_mostcc i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
 ; Each exit: the outermost transaction empties the memory undo log (back to
-; the mark in its record), the rollback log is committed only when it
-; changed since the entry (this call logged something), then the record is
-; popped.
+; the mark in its record), the rollback log is committed only when this
+; call owns its newest entries, then the record is popped.
 ; CHECK: neg:
 ; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.top, null
 ; CHECK-NEXT: br i1 %[[OUT]], label %immune.undo.reset, label
@@ -30,7 +28,8 @@
 ; CHECK-NEXT: %[[M:.*]] = load ptr, ptr %[[MP]]
 ; CHECK-NEXT: store ptr %[[M]], ptr @__immune_undo_cur
 ; CHECK: %immune.pending = load i64, ptr @__immune_rollback_pending
-; CHECK-NEXT: %[[P:.*]] = icmp ne i64 %immune.pending, %immune.pending0
+; CHECK-NEXT: %immune.self = ptrtoint ptr %immune.tx to i64
+; CHECK-NEXT: %[[P:.*]] = icmp eq i64 %immune.pending, %immune.self
 ; CHECK-NEXT: br i1 %[[P]], label %immune.commit, label %immune.exit
 ; CHECK: immune.commit:
 ; CHECK-NEXT: call preserve_mostcc void @__immune_tx_commit(ptr %immune.tx)

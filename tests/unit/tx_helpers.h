@@ -23,7 +23,6 @@ template <typename F>
 __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   __immune_tx tx;
   __immune_tx *top = __immune_tx_top;
-  uint64_t pending0 = __immune_rollback_pending; // as the pass does (abi.h)
   tx.prev = top;
   tx.site = site;
   __immune_tx_top = &tx;
@@ -33,7 +32,8 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
     return -1;
   }
   int v = body();
-  if (__immune_rollback_pending != pending0) __immune_tx_commit(&tx);
+  // As the pass does (abi.h): only when this transaction owns entries.
+  if (__immune_rollback_pending == (uint64_t)(uintptr_t)&tx) __immune_tx_commit(&tx);
   __immune_tx_top = top;
   return v;
 }
