@@ -528,7 +528,6 @@ static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
       immune_rb_heap_merged(t, from, owner->start[RB_HEAP]);
   } else {
     take_effect_all(t);
-    immune_undo_unsafe = 0;
   }
   return incomplete;
 }
@@ -540,17 +539,13 @@ static void end_transaction(struct __immune_tx *tx, int aborting) {
   if (aborting && tx->site && (tx->site->flags & IMMUNE_SITE_UNDO)) {
     /* Memory first: the stores may be into blocks the heap rollback is
      * about to free. */
-    int unsafe = immune_undo_unsafe;
     uint64_t lost;
     uint64_t undone = immune_undo_memory(tx, (uintptr_t)__builtin_frame_address(0), &lost);
-    if (unsafe)
-      report_incomplete(tx, 0, 0, "its stores stay done: memory went back to malloc inside it "
-                                  "while the memory undo log was full (IMMUNE_OPTIONS=undo_log_max_mb)");
-    else if (lost)
+    if (lost)
       report_incomplete(tx, 1, lost, " store(s) could not be put back (memory undo log full, "
                                      "IMMUNE_OPTIONS=undo_log_max_mb, or near memory it "
                                      "handed back to malloc) and stay done");
-    incomplete = unsafe || lost;
+    incomplete = lost != 0;
     if (undone && immune_opts.verbosity >= 2) report_memory(tx, undone);
   }
   struct rb_thread *t = immune_rb_self;

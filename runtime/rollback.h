@@ -101,10 +101,6 @@ int immune_undo_pending(void);
  * put back older stores into it (malloc may reuse it). Appends a barrier to
  * the memory undo log when the log holds entries. */
 void immune_undo_released(const void *p, size_t len);
-/* Set when such a barrier could not be logged (undo log full): the memory
- * undo of the transactions live then is skipped (reported as incomplete).
- * Cleared when no transaction is live. */
-extern IMMUNE_TLS int immune_undo_unsafe;
 void immune_undo_init(void);
 
 /* For an interceptor called while the thread has a live transaction: the

@@ -58,8 +58,6 @@ static int memory_enabled(void) {
   return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
 }
 
-IMMUNE_TLS int immune_undo_unsafe;
-
 #define ENTRY 16u
 #define BARRIER_TAG 0xfeu
 #define RESTART_TAG 0xfdu /* at the log's start after a rebase: {tag, entries dropped} */
@@ -187,10 +185,7 @@ void immune_undo_released(const void *p, size_t len) {
   char *cur = __immune_undo_cur;
   /* Nothing logged, nothing older to keep out of it. */
   if (!len || !immune_undo_pending()) return;
-  if (!__immune_undo_end) {
-    immune_undo_unsafe = 1; /* nothing is being logged */
-    return;
-  }
+  /* Full: start over (the stores it would guard are given up with it). */
   if ((size_t)(undo_limit - cur) < ENTRY) cur = rebase(cur);
   uint64_t *e = (uint64_t *)cur;
   e[0] = ((uint64_t)(uintptr_t)p & ADDR_MASK) | ((uint64_t)BARRIER_TAG << 56);
@@ -268,7 +263,7 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
   if (!mark || mark < undo_base) mark = undo_base;
   if (cur > undo_limit || cur < mark) return 0;
   uint64_t n = 0;
-  if (memory_enabled() && !immune_undo_unsafe) {
+  if (memory_enabled()) {
     /* The dead stack: below the checkpoint's stack pointer, down past the
      * frames of this rollback (sp, less a page for restore()'s frame). */
     uintptr_t hi = (uintptr_t)tx->ctx[6], lo = sp > 4096 ? sp - 4096 : 0;
@@ -315,7 +310,6 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
     *lost = undo_lost + skipped;
   }
   __immune_undo_cur = mark;
-  if (!tx->prev) immune_undo_unsafe = 0;
   if (mark == undo_base) {
     undo_lost = 0;
     if (undo_base) __immune_undo_end = undo_limit;
