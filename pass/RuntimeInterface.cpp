@@ -4,31 +4,36 @@
 #include "immune/abi.h"
 
 #include "llvm/IR/Attributes.h"
+#include "llvm/IR/Constants.h"
 #include "llvm/Support/ErrorHandling.h"
 
 #include <cstddef>
+#include <type_traits>
 
 using namespace llvm;
 using namespace immune;
 
-// The IR structs below mirror abi.h field by field; these asserts tie the
-// field indices the pass uses to the C layout the runtime reads.
-static_assert(offsetof(__immune_tx, ctx) == 0, "abi.h: tx.ctx");
-static_assert(offsetof(__immune_tx, prev) == 8 * IMMUNE_CTX_WORDS, "abi.h: tx.prev");
-static_assert(offsetof(__immune_tx, site) == offsetof(__immune_tx, prev) + 8, "abi.h: tx.site");
-static_assert(offsetof(__immune_tx, aux) == offsetof(__immune_tx, site) + 8, "abi.h: tx.aux");
+// struct __immune_tx and struct __immune_thread are generated from abi.h's
+// field tables (one 8-byte word per field: a pointer or an i64); these
+// asserts tie the remaining hand-built layouts to the C the runtime reads.
+static_assert(sizeof(__immune_tx) == IMMUNE_TX_SIZE, "abi.h: tx fields are one word each");
+static_assert(sizeof(__immune_thread) == 8 * IMMUNE_THREAD_NUM_FIELDS,
+              "abi.h: thread fields are one word each");
 static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
               "abi.h: site fields are 8 bytes each after the two u32");
-static_assert(offsetof(__immune_tx, slot_mark) == offsetof(__immune_tx, aux) + 8, "abi.h: tx.slot_mark");
-static_assert(offsetof(__immune_tx, undo_mark) == offsetof(__immune_tx, slot_mark) + 8 &&
-                  IMMUNE_TX_FIELD_UNDO_MARK == 5,
-              "abi.h: tx.undo_mark");
 static_assert(offsetof(__immune_buffer, line) == 24 && sizeof(__immune_buffer) == 32,
               "abi.h: struct __immune_buffer layout");
 static_assert(offsetof(__immune_site, timeout_ms) == 8 * (IMMUNE_SITE_FIELD_TIMEOUT - 1),
               "abi.h: site.timeout_ms");
-static_assert(IMMUNE_TX_FIELD_SLOT_MARK == 4 && IMMUNE_SITE_FIELD_NEXT == 9,
-              "abi.h field indices changed: update RuntimeInterface.cpp");
+static_assert(IMMUNE_SITE_FIELD_NEXT == 9, "abi.h field indices changed: update RuntimeInterface.cpp");
+
+// The IR type of one table field: every field is one word.
+template <typename T> static Type *wordType(LLVMContext &C) {
+  if constexpr (std::is_pointer_v<T>)
+    return PointerType::getUnqual(C);
+  else
+    return Type::getInt64Ty(C);
+}
 
 // A thread-local variable the runtime defines: initial-exec, because the
 // runtime reads it in its signal handler (see runtime/internal.h).
@@ -47,35 +52,33 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   PointerType *Ptr = PointerType::getUnqual(C);
 
   TxTy = StructType::getTypeByName(C, "struct.__immune_tx");
-  if (!TxTy)
-    TxTy = StructType::create(
-        C, {ArrayType::get(I64, IMMUNE_CTX_WORDS), Ptr, Ptr, Ptr, I64, Ptr},
-        "struct.__immune_tx");
+  if (!TxTy) {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) wordType<TYPE>(C),
+    TxTy = StructType::create(C, {IMMUNE_TX_FIELDS(IMMUNE_X_FIELD)}, "struct.__immune_tx");
+#undef IMMUNE_X_FIELD
+  }
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
   if (!SiteTy)
     SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr, I64},
                                 "struct.__immune_site");
+  ThreadTy = StructType::getTypeByName(C, "struct.__immune_thread");
+  if (!ThreadTy) {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) wordType<TYPE>(C),
+    ThreadTy = StructType::create(C, {IMMUNE_THREAD_FIELDS(IMMUNE_X_FIELD)},
+                                  "struct.__immune_thread");
+#undef IMMUNE_X_FIELD
+  }
+  // Align(8): what any runtime guarantees (it aligns the block to a cache
+  // line, tx_stack.c); the code generator may rely on what is stated here.
+  Thread = runtimeTLS(M, IMMUNE_SYM_THREAD, ThreadTy, Align(8));
 
-  TxTop = runtimeTLS(M, IMMUNE_SYM_TX_TOP, Ptr, Align(8));
-
-  // returns_twice: the runtime resumes an aborted transaction by returning
-  // from this call a second time, so the optimizer must treat it like setjmp.
-  // nounwind: it never throws, so calls to it need no landing pad.
-  // nonlazybind: called through the GOT, never a lazy-binding PLT stub,
-  // whose resolver is free to clobber registers preserve_most promises.
-  AttributeList CA = AttributeList()
-                         .addFnAttribute(C, Attribute::ReturnsTwice)
+  // The entry's cold path: maps the thread's transaction stack, handles a
+  // full one and fault injection (abi.h). cold: the block calling it is
+  // laid out away from the fast path.
+  AttributeList SA = AttributeList()
                          .addFnAttribute(C, Attribute::NoUnwind)
-                         .addFnAttribute(C, Attribute::NonLazyBind);
-  Checkpoint = M.getOrInsertFunction(IMMUNE_SYM_CHECKPOINT, CA, I32, Ptr);
-  // preserve_most: the checkpoint (assembly) writes nothing but rax, so the
-  // protected function may keep its arguments and temporaries in
-  // caller-saved registers across it instead of moving them to callee-saved
-  // ones (pushes and pops in its prologue and epilogue). The checkpoint saves
-  // those registers too and every resume restores them (abi.h: tx.ctx), so
-  // the abort path may use them like any second return.
-  if (auto *CF = dyn_cast<Function>(Checkpoint.getCallee()))
-    CF->setCallingConv(CallingConv::PreserveMost);
+                         .addFnAttribute(C, Attribute::Cold);
+  TxEnterSlow = M.getOrInsertFunction(IMMUNE_SYM_TX_ENTER_SLOW, SA, Ptr, Ptr);
   AttributeList RA = AttributeList().addFnAttribute(C, Attribute::NoUnwind);
   RegisterSites =
       M.getOrInsertFunction(IMMUNE_SYM_REGISTER, RA, Type::getVoidTy(C), Ptr, I64);
@@ -85,16 +88,16 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   BufferTy = StructType::getTypeByName(C, "struct.__immune_buffer");
   if (!BufferTy)
     BufferTy = StructType::create(C, {Ptr, Ptr, Ptr, I32, I32}, "struct.__immune_buffer");
-  SlotTop = runtimeTLS(M, IMMUNE_SYM_SLOT_TOP, I64, Align(8));
+  SlotTop = threadField(IMMUNE_THREAD_FIELD_SLOT_TOP);
   SlotAlloc = M.getOrInsertFunction(IMMUNE_SYM_SLOT_ALLOC, RA, Ptr, I64, I64, Ptr);
   // A broken canary aborts the transaction by resuming its checkpoint: to
   // the caller that is the checkpoint's second return, not an unwind.
   SlotRelease = M.getOrInsertFunction(IMMUNE_SYM_SLOT_RELEASE, RA,
                                       Type::getVoidTy(C), I64);
 
-  RollbackPending = runtimeTLS(M, IMMUNE_SYM_ROLLBACK_PENDING, I64, Align(8));
+  RollbackPending = threadField(IMMUNE_THREAD_FIELD_ROLLBACK_PENDING);
   TxCommit = M.getOrInsertFunction(IMMUNE_SYM_TX_COMMIT, RA, Type::getVoidTy(C), Ptr);
-  WatchdogFlag = runtimeTLS(M, IMMUNE_SYM_WATCHDOG_FLAG, I32, Align(4));
+  WatchdogFlag = threadField(IMMUNE_THREAD_FIELD_WATCHDOG_FLAG);
   WatchdogArm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_ARM, RA, Type::getVoidTy(C), Ptr);
   WatchdogDisarm = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_DISARM, RA, Type::getVoidTy(C), Ptr);
   WatchdogPoll = M.getOrInsertFunction(IMMUNE_SYM_WATCHDOG_POLL, RA, Type::getVoidTy(C));
@@ -103,10 +106,16 @@ RuntimeInterface::RuntimeInterface(Module &M) {
   // move to callee-saved registers for it, costing pushes on every call.
   if (auto *CF = dyn_cast<Function>(TxCommit.getCallee()))
     CF->setCallingConv(CallingConv::PreserveMost);
-  TxRollback = M.getOrInsertFunction(IMMUNE_SYM_TX_ROLLBACK, RA, Type::getVoidTy(C), Ptr);
+  TxRollback = M.getOrInsertFunction(IMMUNE_SYM_TX_ROLLBACK, RA, Ptr);
 
-  UndoCur = runtimeTLS(M, IMMUNE_SYM_UNDO_CUR, Ptr, Align(8));
-  UndoEnd = runtimeTLS(M, IMMUNE_SYM_UNDO_END, Ptr, Align(8));
+  UndoCur = threadField(IMMUNE_THREAD_FIELD_UNDO_CUR);
+  UndoEnd = threadField(IMMUNE_THREAD_FIELD_UNDO_END);
   UndoWord = M.getOrInsertFunction(IMMUNE_SYM_UNDO_WORD, RA, Type::getVoidTy(C), Ptr, I64, I64);
   UndoRange = M.getOrInsertFunction(IMMUNE_SYM_UNDO_RANGE, RA, Type::getVoidTy(C), Ptr, I64);
+}
+
+Constant *RuntimeInterface::threadField(unsigned Field) const {
+  Type *I32 = Type::getInt32Ty(Thread->getContext());
+  Constant *Idx[] = {ConstantInt::get(I32, 0), ConstantInt::get(I32, Field)};
+  return ConstantExpr::getInBoundsGetElementPtr(ThreadTy, Thread, Idx);
 }

@@ -1,6 +1,6 @@
-// The IR-side view of include/immune/abi.h: the struct types, the TLS
-// transaction-stack pointer and the runtime functions instrumented code
-// refers to. Built once per module; every name comes from abi.h.
+// The IR-side view of include/immune/abi.h: the struct types (generated
+// from its field tables), the thread's TLS block and the runtime functions
+// instrumented code refers to. Built once per module; every name comes from abi.h.
 #ifndef IMMUNE_PASS_RUNTIMEINTERFACE_H
 #define IMMUNE_PASS_RUNTIMEINTERFACE_H
 
@@ -14,28 +14,31 @@ namespace immune {
 struct RuntimeInterface {
   explicit RuntimeInterface(llvm::Module &M);
 
-  llvm::StructType *TxTy;   // struct __immune_tx
-  llvm::StructType *SiteTy; // struct __immune_site
-  llvm::GlobalVariable *TxTop;      // __immune_tx_top (thread_local)
-  llvm::FunctionCallee Checkpoint;  // __immune_checkpoint (returns_twice)
-  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v2
-  llvm::FunctionCallee UnregisterSites; // __immune_unregister_sites_v2
+  llvm::StructType *TxTy;     // struct __immune_tx (a transaction-stack record)
+  llvm::StructType *SiteTy;   // struct __immune_site
+  llvm::StructType *ThreadTy; // struct __immune_thread (the TLS block)
+  llvm::GlobalVariable *Thread; // __immune_thread (thread_local)
+  // The address of one field of the TLS block (IMMUNE_THREAD_FIELD_*).
+  llvm::Constant *threadField(unsigned Field) const;
+  llvm::FunctionCallee TxEnterSlow;   // __immune_tx_enter_slow (cold)
+  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v3
+  llvm::FunctionCallee UnregisterSites; // __immune_unregister_sites_v3
 
   // DYBOC (BufferRelocation.cpp).
   llvm::StructType *BufferTy;          // struct __immune_buffer
-  llvm::GlobalVariable *SlotTop;       // __immune_slot_top (thread_local)
+  llvm::Constant *SlotTop;             // thread.slot_top
   llvm::FunctionCallee SlotAlloc;      // __immune_slot_alloc
   llvm::FunctionCallee SlotRelease;    // __immune_slot_release
 
   // Rollback (runtime/rollback.c).
-  llvm::GlobalVariable *RollbackPending; // __immune_rollback_pending (TLS)
+  llvm::Constant *RollbackPending;       // thread.rollback_pending
   llvm::FunctionCallee TxCommit;         // __immune_tx_commit
   llvm::FunctionCallee TxRollback;       // __immune_tx_rollback
 
   // Watchdog (runtime/watchdog.c).
-  llvm::GlobalVariable *WatchdogFlag;    // __immune_watchdog_flag (TLS)
+  llvm::Constant *WatchdogFlag;          // thread.watchdog_flag
   llvm::FunctionCallee WatchdogArm, WatchdogDisarm, WatchdogPoll;
-  llvm::GlobalVariable *UndoCur, *UndoEnd; // memory undo log (thread_local)
+  llvm::Constant *UndoCur, *UndoEnd; // thread.undo_cur, thread.undo_end
   llvm::FunctionCallee UndoWord, UndoRange; // its slow path and ranges
 };
 

@@ -1,16 +1,29 @@
-// See Transaction.h. The shape of a protected function afterwards:
+// See Transaction.h. The shape of a protected function afterwards (ABI v3:
+// the record lives on the thread's transaction stack, abi.h, never in the
+// frame, and the checkpoint is inline):
 //
 //   entry:                       ; original static allocas stay here
-//     %tx  = alloca %struct.__immune_tx
-//     %top = load ptr, ptr @__immune_tx_top          ; thread_local
-//     store %top -> tx.prev ; store @site -> tx.site
-//     store %tx  -> @__immune_tx_top                 ; push
-//     %r = call i32 @__immune_checkpoint(ptr %tx)    ; returns_twice
-//     br (%r == 0), %immune.body, %immune.abort
+//     %next = load thread.tx_next ; %limit = load thread.tx_limit
+//     br (%next < %limit), %immune.push, %immune.enter.slow
+//   immune.enter.slow:           ; cold: first call of the thread, a full
+//     %r = call @__immune_tx_enter_slow(@site)   ; stack, or injection
+//     br (%r == null), %immune.abort, %immune.push
+//   immune.push:
+//     %rec = phi [%next, %entry], [%r, %immune.enter.slow]
+//     store %rec + 1 -> thread.tx_next
+//     store thread.tx_top -> rec.prev ; store @site -> rec.site ; marks
+//     store frameaddress -> rec.fp ; store stacksave -> rec.sp
+//     store %rec -> thread.tx_top                    ; push
+//     %cp = call i32 @llvm.eh.sjlj.setjmp(%rec)      ; returns_twice
+//     br (%cp == 0), %immune.body, %immune.abort
 //   immune.body:                 ; the original code; before every exit:
-//     store %top -> @__immune_tx_top                 ; pop (commit)
+//     %t = load thread.tx_top ; thread.tx_top = t.prev ; thread.tx_next = t
 //   immune.abort:                ; the runtime already popped the record
-//     ret <error value>
+//     call @__immune_tx_rollback() ; ret <error value>
+//
+// Nothing the exits or the abort path act on is read from the frame: they
+// take the record from the TLS block, so a buffer that overflowed in the
+// frame cannot steer the pop, the commit or the rollback.
 //
 // The pass runs before the inliner: a function holding a returns_twice call
 // is never inlined into one that is not itself returns_twice, so inlining
@@ -66,9 +79,9 @@ static void insertWatchdogPolls(Function &F, RuntimeInterface &RT, DebugLoc Loc)
     B.SetCurrentDebugLocation(Loc);
     // Volatile: another thread raises the flag, and a loop that writes
     // nothing must still see it (no hoisting out of the loop).
-    Value *Flag = B.CreateLoad(B.getInt32Ty(), RT.WatchdogFlag, /*isVolatile=*/true, "immune.wd");
+    Value *Flag = B.CreateLoad(B.getInt64Ty(), RT.WatchdogFlag, /*isVolatile=*/true, "immune.wd");
     Instruction *Then = SplitBlockAndInsertIfThen(
-        B.CreateICmpNE(Flag, B.getInt32(0)), I, /*Unreachable=*/false,
+        B.CreateICmpNE(Flag, B.getInt64(0)), I, /*Unreachable=*/false,
         MDBuilder(F.getContext()).createBranchWeights(1, 100000));
     Then->getParent()->setName("immune.wd.fire");
     IRBuilder<> TB(Then);
@@ -77,56 +90,102 @@ static void insertWatchdogPolls(Function &F, RuntimeInterface &RT, DebugLoc Loc)
   }
 }
 
+// A compiler-only barrier between stores a signal handler on this thread
+// may observe: a handler that runs protected code pushes at tx_next, so
+// tx_next moves past the record before the record is filled, and the record
+// is complete before tx_top names it (and tx_top lets go of it before
+// tx_next does). No instruction is emitted.
+static void signalFence(IRBuilder<> &B) {
+  B.CreateFence(AtomicOrdering::SequentiallyConsistent, SyncScope::SingleThread);
+}
+
 void immune::makeTransaction(Function &F, const ErrorValue &EV,
                              GlobalVariable *Site, RuntimeInterface &RT,
                              BufferRelocation &Buffers, uint64_t TimeoutMs,
                              bool Undo) {
   LLVMContext &C = F.getContext();
-  const DataLayout &DL = F.getParent()->getDataLayout();
+  Module &M = *F.getParent();
   DebugLoc Loc;
   if (DISubprogram *SP = F.getSubprogram())
     Loc = DILocation::get(C, SP->getScopeLine(), 0, SP);
+  Type *Ptr = PointerType::getUnqual(C);
+  auto Field = [&](IRBuilder<> &B, Value *Rec, unsigned I) {
+    return B.CreateStructGEP(RT.TxTy, Rec, I);
+  };
 
   BasicBlock &Entry = F.getEntryBlock();
   BasicBlock *Body = Entry.splitBasicBlock(firstNonAlloca(Entry), "immune.body");
+  BasicBlock *Push = BasicBlock::Create(C, "immune.push", &F, Body);
+  BasicBlock *Slow = BasicBlock::Create(C, "immune.enter.slow", &F, Push);
+  BasicBlock *Abort = BasicBlock::Create(C, "immune.abort", &F);
+  // Filled after the exits are instrumented: its return is not one of the
+  // original code's exits (and EscapeEnumerator needs every block to end).
+  auto *AbortPlaceholder = new UnreachableInst(C, Abort);
 
-  IRBuilder<> B(Entry.getTerminator());
+  // entry: is there room on the transaction stack? (tx_limit is 0 until the
+  // thread's stack is mapped and while fault injection is armed.)
+  Entry.getTerminator()->eraseFromParent();
+  IRBuilder<> B(&Entry);
   B.SetCurrentDebugLocation(Loc);
-  Type *Ptr = PointerType::getUnqual(C);
-  auto *Tx = new AllocaInst(RT.TxTy, DL.getAllocaAddrSpace(), "immune.tx",
-                            Entry.getFirstInsertionPt());
-  Tx->setAlignment(Align(16));
-  Value *Top = B.CreateLoad(Ptr, RT.TxTop, "immune.top");
-  B.CreateStore(Top, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_PREV));
-  B.CreateStore(Site, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SITE));
+  Value *Next = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT), "immune.next");
+  Value *Limit = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_LIMIT), "immune.limit");
+  B.CreateCondBr(B.CreateICmpULT(Next, Limit, "immune.room"), Push, Slow,
+                 MDBuilder(C).createBranchWeights(100000, 1));
+
+  IRBuilder<> SB(Slow);
+  SB.SetCurrentDebugLocation(Loc);
+  Value *SlowRec = SB.CreateCall(RT.TxEnterSlow, {Site}, "immune.rec.slow");
+  // NULL: fault injection aborts this call on entry (the runtime filled the
+  // record at tx_next for the abort path and reported it).
+  SB.CreateCondBr(SB.CreateIsNull(SlowRec), Abort, Push,
+                  MDBuilder(C).createBranchWeights(1, 100000));
+
+  B.SetInsertPoint(Push);
+  PHINode *Rec = B.CreatePHI(Ptr, 2, "immune.rec");
+  Rec->addIncoming(Next, &Entry);
+  Rec->addIncoming(SlowRec, Slow);
+  B.CreateStore(B.CreateConstInBoundsGEP1_64(RT.TxTy, Rec, 1),
+                RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT));
+  signalFence(B);
+  Value *Top = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP), "immune.top");
+  B.CreateStore(Top, Field(B, Rec, IMMUNE_TX_FIELD_PREV));
+  B.CreateStore(Site, Field(B, Rec, IMMUNE_TX_FIELD_SITE));
   Argument *SRet = nullptr;
   for (Argument &A : F.args())
     if (A.hasStructRetAttr()) SRet = &A;
-  // The sret pointer is reloaded from the record on abort: a value held in a
-  // register across a returns_twice call is only as good as the register
-  // allocator's choices, the record in memory is certain.
+  // The sret pointer goes into the record: the abort path zeroes what the
+  // runtime hands back from it, not a copy the frame may have lost.
   if (SRet && EV.ZeroSret)
-    B.CreateStore(SRet, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
+    B.CreateStore(SRet, Field(B, Rec, IMMUNE_TX_FIELD_AUX));
   // The guard-slot mark goes into the record: on abort the runtime gives
-  // back every slot the aborted call took by restoring it.
-  Value *Mark = nullptr;
-  if (!Buffers.empty()) {
-    Mark = Buffers.emitMark(B);
-    B.CreateStore(Mark, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_SLOT_MARK));
-  }
+  // back every slot the aborted call took by restoring it, and every exit
+  // releases back to it.
+  if (!Buffers.empty())
+    B.CreateStore(Buffers.emitMark(B), Field(B, Rec, IMMUNE_TX_FIELD_SLOT_MARK));
   // The undo log's position: an abort undoes the entries above it.
-  Value *UndoMark = nullptr;
-  if (Undo) {
-    UndoMark = B.CreateLoad(Ptr, RT.UndoCur, "immune.undo.mark");
-    B.CreateStore(UndoMark, B.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK));
-  }
-  B.CreateStore(Tx, RT.TxTop);
-  CallInst *CP = B.CreateCall(RT.Checkpoint, {Tx}, "immune.cp");
+  if (Undo)
+    B.CreateStore(B.CreateLoad(Ptr, RT.UndoCur, "immune.undo.mark"),
+                  Field(B, Rec, IMMUNE_TX_FIELD_UNDO_MARK));
+  // The checkpoint: frame and stack pointer here, the resume address by the
+  // intrinsic (the __builtin_setjmp protocol; abi.h).
+  Function *FrameAddr = Intrinsic::getDeclaration(&M, Intrinsic::frameaddress, {Ptr});
+  B.CreateStore(B.CreateCall(FrameAddr, {B.getInt32(0)}, "immune.fp"),
+                Field(B, Rec, IMMUNE_TX_FIELD_FP));
+  B.CreateStore(B.CreateStackSave("immune.sp"), Field(B, Rec, IMMUNE_TX_FIELD_SP));
+  signalFence(B);
+  B.CreateStore(Rec, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
+  Function *SetJmp = Intrinsic::getDeclaration(&M, Intrinsic::eh_sjlj_setjmp);
+  CallInst *CP = B.CreateCall(SetJmp, {Rec}, "immune.cp");
+  // returns_twice on the call: the function then "exposes returns twice" to
+  // the code generator (no stack-slot sharing between the body and the abort
+  // path, which a resume would read), and the inliner keeps it out of
+  // callers that are not returns_twice themselves.
   CP->addFnAttr(Attribute::ReturnsTwice);
-  CP->setCallingConv(CallingConv::PreserveMost);
+  CP->addFnAttr(Attribute::NoUnwind);
+  B.CreateCondBr(B.CreateICmpEQ(CP, B.getInt32(0), "immune.ok"), Body, Abort);
 
   // Slots are taken after the checkpoint, inside the transaction.
-  if (Mark) Buffers.relocate(Body, Loc);
+  if (!Buffers.empty()) Buffers.relocate(Body, Loc);
 
   // The watchdog: polls in the original code (before exits are added), arm
   // right after the checkpoint.
@@ -134,74 +193,81 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     insertWatchdogPolls(F, RT, Loc);
     IRBuilder<> WB(Body, Body->getFirstInsertionPt());
     WB.SetCurrentDebugLocation(Loc);
-    WB.CreateCall(RT.WatchdogArm, {Tx});
+    WB.CreateCall(RT.WatchdogArm, {Rec});
   }
 
   // Commit on every way out of the original code, including exceptions
   // unwinding through (EscapeEnumerator turns calls that may throw into
   // invokes to one cleanup that pops and resumes).
   EscapeEnumerator EE(F, "immune.cleanup", /*HandleExceptions=*/true);
-  SmallVector<Instruction *, 4> Exits;
+  struct ExitPoint {
+    Instruction *Pop; // the store of prev to tx_top
+    Value *Self, *Prev;
+  };
+  SmallVector<ExitPoint, 4> Exits;
   while (IRBuilder<> *AtExit = EE.Next()) {
     AtExit->SetCurrentDebugLocation(Loc);
+    // The record from the TLS block: inner transactions have all popped.
+    Value *Self = AtExit->CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP), "immune.self");
     // Release (checking canaries, which may still abort) before commit.
-    if (Mark) Buffers.emitRelease(*AtExit, Mark);
-    if (TimeoutMs) AtExit->CreateCall(RT.WatchdogDisarm, {Tx});
-    Exits.push_back(AtExit->CreateStore(Top, RT.TxTop));
+    if (!Buffers.empty())
+      Buffers.emitRelease(*AtExit, AtExit->CreateLoad(AtExit->getInt64Ty(),
+                                                      Field(*AtExit, Self, IMMUNE_TX_FIELD_SLOT_MARK),
+                                                      "immune.slot.mark"));
+    if (TimeoutMs) AtExit->CreateCall(RT.WatchdogDisarm, {Self});
+    Value *Prev = AtExit->CreateLoad(Ptr, Field(*AtExit, Self, IMMUNE_TX_FIELD_PREV), "immune.prev");
+    Instruction *Pop = AtExit->CreateStore(Prev, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
+    signalFence(*AtExit);
+    AtExit->CreateStore(Self, RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT));
+    Exits.push_back({Pop, Self, Prev});
   }
   // The outermost commit empties the undo log (inner ones leave their
   // entries to the transaction around them): a compare and a store.
-  if (UndoMark)
-    for (Instruction *Pop : Exits) {
-      IRBuilder<> UB(Pop);
+  if (Undo)
+    for (ExitPoint &X : Exits) {
+      IRBuilder<> UB(X.Pop);
       UB.SetCurrentDebugLocation(Loc);
-      Instruction *Then = SplitBlockAndInsertIfThen(UB.CreateIsNull(Top), Pop, false);
+      Instruction *Then = SplitBlockAndInsertIfThen(UB.CreateIsNull(X.Prev), X.Pop, false);
       Then->getParent()->setName("immune.undo.reset");
       IRBuilder<> TB(Then);
       TB.SetCurrentDebugLocation(Loc);
       // From the record, not the value loaded at entry: a log mapped
       // inside this transaction sets the mark of every live transaction
       // that began before it had one (rollback_memory.c).
-      TB.CreateStore(TB.CreateLoad(Ptr, TB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_UNDO_MARK)),
-                     RT.UndoCur);
+      TB.CreateStore(TB.CreateLoad(Ptr, Field(TB, X.Self, IMMUNE_TX_FIELD_UNDO_MARK)), RT.UndoCur);
     }
   // Commit the rollback log too, only when this call owns entries in it (the
   // word names the owner of the newest ones, abi.h): one TLS load, a compare
   // with the record's address and a branch on the fast path.
-  for (Instruction *Pop : Exits) {
-    IRBuilder<> CB(Pop);
+  for (ExitPoint &X : Exits) {
+    IRBuilder<> CB(X.Pop);
     CB.SetCurrentDebugLocation(Loc);
     Value *Pending = CB.CreateLoad(CB.getInt64Ty(), RT.RollbackPending, "immune.pending");
     Instruction *Then = SplitBlockAndInsertIfThen(
-        CB.CreateICmpEQ(Pending, CB.CreatePtrToInt(Tx, CB.getInt64Ty(), "immune.self")), Pop,
+        CB.CreateICmpEQ(Pending, CB.CreatePtrToInt(X.Self, CB.getInt64Ty())), X.Pop,
         /*Unreachable=*/false, MDBuilder(C).createBranchWeights(1, 1000));
     Then->getParent()->setName("immune.commit");
-    Pop->getParent()->setName("immune.exit");
+    X.Pop->getParent()->setName("immune.exit");
     IRBuilder<> TB(Then);
     TB.SetCurrentDebugLocation(Loc);
-    TB.CreateCall(RT.TxCommit, {Tx})->setCallingConv(CallingConv::PreserveMost);
+    TB.CreateCall(RT.TxCommit, {X.Self})->setCallingConv(CallingConv::PreserveMost);
   }
 
-  BasicBlock *Abort = BasicBlock::Create(C, "immune.abort", &F);
+  AbortPlaceholder->eraseFromParent();
   IRBuilder<> AB(Abort);
   AB.SetCurrentDebugLocation(Loc);
-  // Undo what the aborted call did to the heap, locks and descriptors.
-  AB.CreateCall(RT.TxRollback, {Tx});
+  // Undo what the aborted call did (memory, heap, locks, descriptors); the
+  // runtime knows the record and hands back its aux word.
+  Value *Aux = AB.CreateCall(RT.TxRollback, {}, "immune.aux");
   if (EV.ZeroSret && SRet) {
-    Value *P = AB.CreateLoad(Ptr, AB.CreateStructGEP(RT.TxTy, Tx, IMMUNE_TX_FIELD_AUX));
     Type *T = F.getParamStructRetType(SRet->getArgNo());
-    AB.CreateMemSet(P, AB.getInt8(0), DL.getTypeAllocSize(T),
+    AB.CreateMemSet(Aux, AB.getInt8(0), M.getDataLayout().getTypeAllocSize(T),
                     F.getParamAlign(SRet->getArgNo()).valueOrOne());
   }
   if (F.getReturnType()->isVoidTy())
     AB.CreateRetVoid();
   else
     AB.CreateRet(EV.Value);
-
-  Entry.getTerminator()->eraseFromParent();
-  IRBuilder<> EB(&Entry);
-  EB.SetCurrentDebugLocation(Loc);
-  EB.CreateCondBr(EB.CreateICmpEQ(CP, EB.getInt32(0), "immune.ok"), Body, Abort);
 
   // A protected function is never inlined (the returns_twice call sees to
   // that); drop alwaysinline so that is not reported as an error at -O0.

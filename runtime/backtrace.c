@@ -9,7 +9,7 @@
  * address the call pushed.
  *
  * Unwinding a smashed stack may itself fault. The walk runs inside a guard
- * record taken with the runtime's own checkpoint; while it is armed, a
+ * buffer taken with __builtin_setjmp (the record layout); while it is armed, a
  * nested SIGSEGV/SIGBUS in this thread resumes the walk's checkpoint, and
  * the backtrace is cut at the frames gathered so far. libunwind does not
  * allocate on this path (FDEs are found through .eh_frame_hdr) and only
@@ -82,8 +82,8 @@ static size_t walk(const ucontext_t *uc, uint64_t *pcs, size_t max) {
 }
 
 size_t immune_backtrace(const ucontext_t *uc, uint64_t *pcs, size_t max) {
-  /* Not a transaction of the program: no site (the checkpoint's injection
-   * test skips it), never on the transaction stack. */
+  /* Not a transaction of the program, never on the transaction stack: a
+   * setjmp buffer in the record's layout (abi.h), resumed like one. */
   struct __immune_tx guard = {.site = NULL};
   volatile size_t n = 0;
   sigset_t faults, old;
@@ -91,7 +91,7 @@ size_t immune_backtrace(const ucontext_t *uc, uint64_t *pcs, size_t max) {
   sigaddset(&faults, SIGSEGV);
   sigaddset(&faults, SIGBUS);
   memset(pcs, 0, max * sizeof *pcs);
-  if (__immune_checkpoint(&guard) == 0) {
+  if (__builtin_setjmp((void **)&guard) == 0) {
     walk_guard = &guard;
     pthread_sigmask(SIG_UNBLOCK, &faults, &old);
     n = walk(uc, pcs, max);

@@ -14,7 +14,7 @@
  *
  * Allocation is a stack per class: slots are used and released in LIFO
  * order (a function releases everything above the mark it took at entry), so
- * the per-thread state is one packed word, __immune_slot_top: the slot count
+ * the per-thread state is one packed word, __immune_thread.slot_top: the slot count
  * of each class in 12 bits. The mark is that word; releasing is restoring it
  * after checking the canaries of the slots above it.
  *
@@ -64,7 +64,6 @@ struct arena {
   size_t self_size; /* this struct plus the meta arrays, one mapping */
 };
 
-IMMUNE_TLS uint64_t __immune_slot_top IMMUNE_EXPORT;
 static IMMUNE_TLS struct arena *my_arena;
 
 static _Atomic(struct arena *) arenas[MAX_ARENAS];
@@ -111,7 +110,7 @@ static void arena_release(void *p) {
   struct arena *a = p;
   if (my_arena == a) {
     my_arena = NULL;
-    __immune_slot_top = 0;
+    __immune_thread.slot_top = 0;
   }
   atomic_store(&a->in_use, 0);
 }
@@ -207,7 +206,7 @@ IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
   int c = size <= PAGE ? 0 : 64 - __builtin_clzll(size - 1) - 12;
   if (c >= NCLASS || align > PAGE) return fallback();
   if (align == 0 || (align & (align - 1))) align = 16;
-  uint64_t tops = __immune_slot_top;
+  uint64_t tops = __immune_thread.slot_top;
   unsigned idx = top_of(tops, c);
   if (idx >= class_cap[c]) return fallback();
   if (idx >= a->committed[c] && !commit(a, c, idx)) return fallback();
@@ -231,7 +230,7 @@ IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
   m->trail = p + size;
   m->lead = lead;
   m->desc = desc;
-  __immune_slot_top = tops + (1ull << (TOP_BITS * c));
+  __immune_thread.slot_top = tops + (1ull << (TOP_BITS * c));
   return (void *)p;
 }
 
@@ -248,14 +247,14 @@ static int canary_intact(const struct slot_meta *m) {
 }
 
 IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
-  uint64_t tops = __immune_slot_top;
+  uint64_t tops = __immune_thread.slot_top;
   if (tops == mark) return;
   const struct arena *a = my_arena;
   const struct __immune_buffer *broken = NULL;
   for (int c = 0; a && c < NCLASS; ++c)
     for (unsigned i = top_of(tops, c); i > top_of(mark, c); --i)
       if (!broken && !canary_intact(&a->meta[c][i - 1])) broken = a->meta[c][i - 1].desc;
-  __immune_slot_top = mark;
+  __immune_thread.slot_top = mark;
   if (broken) {
     atomic_fetch_add(&canary_faults, 1);
     immune_abort_for_canary(broken);
@@ -286,7 +285,7 @@ const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr) {
 }
 
 IMMUNE_EXPORT void immune_guard_info_get(immune_guard_info *out) {
-  uint64_t tops = __immune_slot_top, n = 0;
+  uint64_t tops = __immune_thread.slot_top, n = 0;
   for (int c = 0; c < NCLASS; ++c) n += top_of(tops, c);
   out->slots_in_use = n;
   out->slots_committed = atomic_load(&committed_total);

@@ -6,9 +6,6 @@
 
 #include "immune/abi.h"
 
-/* Packed per-class slot counts of this thread (see guard_pool.c). */
-extern __thread uint64_t __immune_slot_top __attribute__((tls_model("initial-exec")));
-
 /* The relocated buffer whose guard page or canary `addr` belongs to, in any
  * thread's pool; NULL if none. Async-signal-safe. */
 const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr);

@@ -130,8 +130,12 @@ static void drop_transactions_below(struct __jmp_buf_tag *env) {
   /* A record whose checkpoint sp is below the target belongs to a frame the
    * jump discards; one at the target sp is the frame that called setjmp,
    * which stays live. */
-  while (__immune_tx_top && __immune_tx_top->ctx[6] < target_sp)
-    __immune_tx_top = __immune_tx_top->prev;
+  struct __immune_tx *tx = __immune_thread.tx_top, *drop = NULL;
+  while (tx && tx->sp < target_sp) {
+    drop = tx;
+    tx = tx->prev;
+  }
+  if (drop) immune_tx_pop_to(drop);
   immune_rollback_after_jump();
 }
 

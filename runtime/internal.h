@@ -21,7 +21,7 @@ extern const char __stop_immune_rt_text[] __attribute__((weak, visibility("hidde
  * is a fixed offset from the thread pointer and is async-signal-safe. */
 #define IMMUNE_TLS __thread __attribute__((tls_model("initial-exec")))
 
-extern IMMUNE_TLS struct __immune_tx *__immune_tx_top IMMUNE_EXPORT;
+extern IMMUNE_TLS struct __immune_thread __immune_thread IMMUNE_EXPORT;
 /* Set by __stack_chk_fail (interceptors.c) just before it aborts: the
  * SIGABRT that follows is a smashed canary, which handle_abort=ssp heals. */
 extern IMMUNE_TLS int immune_ssp_failing;
@@ -53,12 +53,27 @@ __attribute__((noreturn)) void immune_abort_now(struct __immune_tx *tx, struct u
 #include <pthread.h>
 int immune_real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
                                void *(*fn)(void *), void *arg);
-/* checkpoint_x86_64.S: resume tx's checkpoint from ordinary code. */
+/* arch/x86_64/resume.S: resume tx's checkpoint from ordinary code. */
 __attribute__((noreturn)) void __immune_resume(const struct __immune_tx *tx);
-/* Rewrites a signal context so that sigreturn resumes tx's checkpoint with
- * a return value of 1. */
+/* arch/x86_64/context.c: rewrites a signal context so that sigreturn lands
+ * at tx's resume point (the checkpoint's second return). */
 struct ucontext_t;
 void immune_resume_at_checkpoint(struct ucontext_t *uc, const struct __immune_tx *tx);
+
+/* tx_stack.c: the per-thread transaction stack (records of live
+ * transactions, outside every frame). */
+void immune_tx_stack_init(void);
+/* Whether tx is a record of this thread's stack (async-signal-safe). */
+int immune_tx_valid(const struct __immune_tx *tx);
+/* Pops tx and every record above it. */
+void immune_tx_pop_to(struct __immune_tx *tx);
+/* Injection was armed: no thread pushes inline any more. */
+void immune_tx_stack_arm_injection(void);
+
+/* abort.c: report an injected abort of the (unpushed) record rec. */
+void immune_inject_abort(struct __immune_tx *rec);
+/* Dies of sig exactly as the default action would (no handler runs). */
+__attribute__((noreturn)) void immune_die_with_signal(int sig);
 
 /* alt_stack.c: give the calling thread an alternate signal stack so a stack
  * overflow inside a transaction can still run the handler. */

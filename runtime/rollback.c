@@ -22,7 +22,6 @@
 #include "options.h"
 #include "rollback.h"
 
-IMMUNE_TLS uint64_t __immune_rollback_pending IMMUNE_EXPORT;
 IMMUNE_TLS struct rb_thread *immune_rb_self;
 /* mmap failed once in this thread: do not try on every call. */
 static IMMUNE_TLS int self_unavailable;
@@ -56,7 +55,7 @@ static int in_chain(const struct __immune_tx *x, const struct __immune_tx *from)
   return 0;
 }
 
-/* __immune_rollback_pending, which the pass compares at every commit with
+/* __immune_thread.rollback_pending, which the pass compares at every commit with
  * the address of the transaction's own record (abi.h): the record of the
  * transaction that owns the newest segment of the log, 0 when the log is
  * empty. A segment is only ever made for the innermost live transaction and
@@ -67,7 +66,7 @@ static int in_chain(const struct __immune_tx *x, const struct __immune_tx *from)
  * protected call made inside a transaction that holds entries — a server's
  * main loop under protect-all never ends — went through the runtime.) */
 static void sync_pending(const struct rb_thread *t) {
-  __immune_rollback_pending = t->nsegs ? (uint64_t)(uintptr_t)t->segs[t->nsegs - 1].tx : 0;
+  __immune_thread.rollback_pending = t->nsegs ? (uint64_t)(uintptr_t)t->segs[t->nsegs - 1].tx : 0;
 }
 
 /* ---- per-thread state --------------------------------------------------- */
@@ -82,7 +81,7 @@ static void thread_exit(void *p) {
   t->busy = 1;
   take_effect_all(t);
   immune_rb_self = NULL;
-  __immune_rollback_pending = 0;
+  __immune_thread.rollback_pending = 0;
   munmap(t, t->map_size);
 }
 
@@ -141,7 +140,7 @@ static struct rb_segment *top_segment(struct rb_thread *t) {
 
 /* The innermost live transaction's segment, made on its first entry. */
 static struct rb_segment *current_segment(struct rb_thread *t) {
-  struct __immune_tx *cur = __immune_tx_top;
+  struct __immune_tx *cur = __immune_thread.tx_top;
   struct rb_segment *s = top_segment(t);
   if (s && s->tx == cur) return s;
   if (t->nsegs == t->seg_cap) return NULL;
@@ -323,7 +322,7 @@ void immune_rb_lost(struct rb_thread *t) {
   if (!s) return;
   s->flags |= RB_SEG_OVERFLOW;
   ++s->lost;
-  warn_full(s, __immune_tx_top);
+  warn_full(s, __immune_thread.tx_top);
 }
 
 /* Log id is full, compacted, and the innermost transaction needs room. The
@@ -408,7 +407,7 @@ void immune_rb_drop(struct rb_thread *t, enum rb_log_id id, uint32_t idx) {
 int immune_rb_in_current(const struct rb_thread *t, enum rb_log_id id, uint32_t idx) {
   if (!t->nsegs) return 0;
   const struct rb_segment *s = &t->segs[t->nsegs - 1];
-  return s->tx == __immune_tx_top && idx >= s->start[id] && idx < t->log[id].n;
+  return s->tx == __immune_thread.tx_top && idx >= s->start[id] && idx < t->log[id].n;
 }
 
 int64_t immune_rb_find(const struct rb_thread *t, enum rb_log_id id, enum rb_kind kind,
@@ -564,7 +563,13 @@ IMMUNE_EXPORT __attribute__((preserve_most)) void __immune_tx_commit(struct __im
   end_transaction(tx, 0);
 }
 
-IMMUNE_EXPORT void __immune_tx_rollback(struct __immune_tx *tx) { end_transaction(tx, 1); }
+/* The abort path's first call (abi.h): the record of the transaction just
+ * aborted is the one the abort popped, at tx_next. */
+IMMUNE_EXPORT void *__immune_tx_rollback(void) {
+  struct __immune_tx *tx = __immune_thread.tx_next;
+  end_transaction(tx, 1);
+  return tx->aux;
+}
 
 /* longjmp and friends dropped the records of the transactions they jumped
  * out of: what those logged is committed to the transaction the jump lands
@@ -577,7 +582,7 @@ void immune_rollback_after_jump(void) {
   if (!t || t->busy || !t->nsegs) return;
   t->busy = 1;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  struct __immune_tx *top = __immune_tx_top;
+  struct __immune_tx *top = __immune_thread.tx_top;
   uint32_t j = t->nsegs;
   while (j > 0 && t->segs[j - 1].tx && !in_chain(t->segs[j - 1].tx, top)) --j;
   merge_into(t, j, top);
@@ -588,7 +593,7 @@ void immune_rollback_after_jump(void) {
  * thread's (its argument, std::thread's state), so an abort must keep it. */
 void immune_rollback_thread_created(void) {
   struct rb_thread *t = immune_rb_self;
-  if (!__immune_tx_top || !t || t->busy) return;
+  if (!__immune_thread.tx_top || !t || t->busy) return;
   t->busy = 1;
   immune_rb_heap_escape(t);
   immune_rb_leave(t);

@@ -75,10 +75,10 @@ struct rb_thread {
  * the rollback of that kind is switched off at start-up (rollback.c). */
 #define RB_INTERCEPTOR IMMUNE_EXPORT __attribute__((weak))
 
-/* The record of the transaction that owns the newest segment, 0 when the
- * log is empty: the pass calls __immune_tx_commit only when it is the
- * committing transaction's own (abi.h). */
-extern IMMUNE_TLS uint64_t __immune_rollback_pending IMMUNE_EXPORT;
+/* __immune_thread.rollback_pending: the record of the transaction that
+ * owns the newest segment, 0 when the log is empty; the pass calls
+ * __immune_tx_commit only when it is the committing transaction's own
+ * (abi.h). */
 
 /* This thread's state; NULL until its first logged operation. */
 extern IMMUNE_TLS struct rb_thread *immune_rb_self;

@@ -92,7 +92,7 @@ int immune_rb_fds_init(void) {
 /* Resolved on first use when called before start-up (by a constructor). */
 #define REAL(field) \
   (__builtin_expect(real.field != NULL, 1) ? real.field : (immune_rb_fds_init(), real.field))
-#define IN_TX() __builtin_expect(__immune_tx_top != NULL, 0)
+#define IN_TX() __builtin_expect(__immune_thread.tx_top != NULL, 0)
 
 /* fd was opened inside a transaction (as `stream` when that is set). */
 static void opened(int fd, FILE *stream) {

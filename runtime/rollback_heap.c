@@ -196,7 +196,7 @@ static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
 }
 
 static void free_slow(void *p, int is_tagged, uintptr_t caller) {
-  struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
   if (!t) {
     if (is_tagged)
       release(p);
@@ -251,12 +251,12 @@ static void *realloc_now(void *p, int is_tagged, size_t n) {
 
 /* is_tagged: tagged(p), probed by the entry point. */
 static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
-  if (!p) return __immune_tx_top ? alloc_tx(n, 0, 0, caller) : __libc_malloc(n);
+  if (!p) return __immune_thread.tx_top ? alloc_tx(n, 0, 0, caller) : __libc_malloc(n);
   if (n == 0) { /* glibc: realloc(p, 0) frees p */
     free_slow(p, is_tagged, caller);
     return NULL;
   }
-  struct rb_thread *t = __immune_tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
   if (!t) return realloc_now(p, is_tagged, n);
   if (is_tagged) {
     uint64_t w = atomic_load(&header_of(p)->word);
@@ -305,14 +305,14 @@ static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
 /* ---- the interceptors ------------------------------------------------------ */
 
 RB_INTERCEPTOR void *malloc(size_t n) {
-  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_malloc(n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_malloc(n);
   return alloc_tx(n, 0, 0, CALLER());
 }
 
 RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
   if (!p) return;
   int is_tagged = tagged(p);
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) {
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
     __libc_free(p);
     return;
   }
@@ -320,7 +320,7 @@ RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
 }
 
 RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
-  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_calloc(m, n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_calloc(m, n);
   size_t total;
   if (__builtin_mul_overflow(m, n, &total)) {
     errno = ENOMEM;
@@ -331,7 +331,7 @@ RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
 
 RB_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
   int is_tagged = p && tagged(p);
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, n);
   return realloc_slow(p, is_tagged, n, CALLER());
 }
 
@@ -342,24 +342,24 @@ RB_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
     return NULL;
   }
   int is_tagged = p && tagged(p);
-  if (__builtin_expect(__immune_tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, total);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, total);
   return realloc_slow(p, is_tagged, total, CALLER());
 }
 
 RB_INTERCEPTOR void *memalign(size_t align, size_t n) {
-  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_memalign(align, n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_memalign(align, n);
   return alloc_tx(n, align, 0, CALLER());
 }
 
 /* glibc's aligned_alloc is memalign (2.36 accepts any alignment). */
 RB_INTERCEPTOR void *aligned_alloc(size_t align, size_t n) {
-  if (__builtin_expect(__immune_tx_top == NULL, 1)) return __libc_memalign(align, n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_memalign(align, n);
   return alloc_tx(n, align, 0, CALLER());
 }
 
 RB_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
   if (align == 0 || align % sizeof(void *) || (align & (align - 1))) return EINVAL;
-  void *p = __immune_tx_top == NULL ? __libc_memalign(align, n) : alloc_tx(n, align, 0, CALLER());
+  void *p = __immune_thread.tx_top == NULL ? __libc_memalign(align, n) : alloc_tx(n, align, 0, CALLER());
   if (!p) return ENOMEM;
   *out = p;
   return 0;
@@ -373,7 +373,7 @@ RB_INTERCEPTOR PROBE_ENTRY size_t malloc_usable_size(void *p) {
  * blocks (glibc's own would allocate from libc, and be kept on abort).
  * Otherwise from whatever malloc is in effect, as glibc's would. */
 static inline int logging_heap(void) {
-  return __immune_tx_top != NULL && (immune_rb_enabled & (1u << RB_HEAP));
+  return __immune_thread.tx_top != NULL && (immune_rb_enabled & (1u << RB_HEAP));
 }
 
 RB_INTERCEPTOR char *strdup(const char *s) {

@@ -79,7 +79,7 @@ static void released(void *lock, enum rb_kind kind) {
 
 /* EOWNERDEAD: a robust mutex whose owner died is acquired all the same. */
 #define HELD(rc) ((rc) == 0 || (rc) == EOWNERDEAD)
-#define IN_TX() __builtin_expect(__immune_tx_top != NULL, 0)
+#define IN_TX() __builtin_expect(__immune_thread.tx_top != NULL, 0)
 
 #define LOCK_INTERCEPTOR(name, kind, params, args) \
   RB_INTERCEPTOR int pthread_##name params {       \

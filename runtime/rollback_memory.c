@@ -3,7 +3,7 @@
  *
  * The pass does the logging inline (abi.h, "Memory undo log"): before a
  * store it appends {address | size << 56, old contents} at
- * __immune_undo_cur while that is below __immune_undo_end. This file owns
+ * __immune_thread.undo_cur while that is below __immune_thread.undo_end. This file owns
  * the log's memory and the slow paths:
  *
  * - The log is one private anonymous mapping per thread, reserved at the
@@ -18,7 +18,7 @@
  *   the rest as not put back. Transactions that begin after the restart are
  *   undone completely. Memory is never written out of bounds.
  * - When the log cannot be mapped, or one write is wider than the whole log,
- *   __immune_undo_end is set to NULL / the write is counted as lost: the
+ *   __immune_thread.undo_end is set to NULL / the write is counted as lost: the
  *   abort of a transaction that lost stores reports an incomplete rollback.
  * - With memory rollback off (IMMUNE_OPTIONS=rollback without "memory", or
  *   mode other than protect), the log is a small scratch area that is
@@ -44,8 +44,6 @@
 #include "options.h"
 #include "rollback.h"
 
-IMMUNE_TLS char *__immune_undo_cur IMMUNE_EXPORT;
-IMMUNE_TLS char *__immune_undo_end IMMUNE_EXPORT;
 
 static IMMUNE_TLS char *undo_base;  /* the mapping; NULL before first use */
 static IMMUNE_TLS char *undo_limit; /* its end */
@@ -84,7 +82,7 @@ static int ensure_log(void) {
   /* Transactions live on this thread began before there was a log: their
    * mark (NULL) becomes its start, which their commit or abort truncates
    * the log back to. */
-  for (struct __immune_tx *tx = __immune_tx_top; tx; tx = tx->prev)
+  for (struct __immune_tx *tx = __immune_thread.tx_top; tx; tx = tx->prev)
     if (tx->site && (tx->site->flags & IMMUNE_SITE_UNDO) && !tx->undo_mark)
       tx->undo_mark = undo_base;
   if (exit_key_ok) pthread_setspecific(exit_key, p);
@@ -93,7 +91,7 @@ static int ensure_log(void) {
 
 static void lose(void) {
   ++undo_lost;
-  __immune_undo_end = NULL; /* every store comes here until there is room */
+  __immune_thread.undo_end = NULL; /* every store comes here until there is room */
 }
 
 /* The log is full: it starts over. Every live transaction's mark moves to
@@ -108,7 +106,7 @@ static char *rebase(char *cur) {
     dropped += e[1] - 1; /* dropped again: count the earlier restart's too */
   e[0] = (uint64_t)RESTART_TAG << 56;
   e[1] = dropped;
-  for (struct __immune_tx *tx = __immune_tx_top; tx; tx = tx->prev)
+  for (struct __immune_tx *tx = __immune_thread.tx_top; tx; tx = tx->prev)
     if (tx->site && (tx->site->flags & IMMUNE_SITE_UNDO)) tx->undo_mark = undo_base;
   return undo_base + ENTRY;
 }
@@ -126,23 +124,23 @@ static char *room_for(uint64_t bytes) {
   if (!memory_enabled()) {
     /* Scratch: the inline path fills it, this resets it; nothing is ever
      * undone from it. */
-    __immune_undo_cur = undo_base;
-    __immune_undo_end = undo_limit;
+    __immune_thread.undo_cur = undo_base;
+    __immune_thread.undo_end = undo_limit;
     return NULL;
   }
-  char *cur = __immune_undo_cur;
+  char *cur = __immune_thread.undo_cur;
   if (!cur || cur < undo_base || cur > undo_limit) cur = undo_base;
   if (cur == undo_base) undo_lost = 0; /* nothing live: an overflow is over */
-  __immune_undo_cur = cur;
+  __immune_thread.undo_cur = cur;
   if ((uint64_t)(undo_limit - cur) < bytes) {
     if (bytes > (uint64_t)(undo_limit - undo_base) - ENTRY) {
       ++undo_lost; /* wider than the whole log: this one write is lost */
       return NULL;
     }
     cur = rebase(cur);
-    __immune_undo_cur = cur;
+    __immune_thread.undo_cur = cur;
   }
-  __immune_undo_end = undo_limit;
+  __immune_thread.undo_end = undo_limit;
   return cur;
 }
 
@@ -152,7 +150,7 @@ IMMUNE_EXPORT void __immune_undo_word(void *addr, uint64_t size, uint64_t old) {
   uint64_t *e = (uint64_t *)cur;
   e[0] = ((uint64_t)(uintptr_t)addr & ADDR_MASK) | (size << 56);
   e[1] = old;
-  __immune_undo_cur = cur + ENTRY;
+  __immune_thread.undo_cur = cur + ENTRY;
 }
 
 /* Reads the program's memory: outside the runtime's text (see above). */
@@ -166,23 +164,23 @@ IMMUNE_EXPORT void __immune_undo_range(void *addr, uint64_t len) {
   if (len > ((uint64_t)1 << 40)) len = (uint64_t)1 << 40; /* never fits: lost */
   uint64_t padded = (len + ENTRY - 1) & ~(uint64_t)(ENTRY - 1);
   /* Where it fits, as the inline path does; else the slow path. */
-  char *cur = __immune_undo_cur, *end = __immune_undo_end;
+  char *cur = __immune_thread.undo_cur, *end = __immune_thread.undo_end;
   if (!cur || !end || cur > end || (uint64_t)(end - cur) < padded + ENTRY) cur = room_for(padded + ENTRY);
   if (!cur) return;
   copy_old(cur, addr, len);
   uint64_t *t = (uint64_t *)(cur + padded);
   t[0] = ((uint64_t)(uintptr_t)addr & ADDR_MASK) | ((uint64_t)IMMUNE_UNDO_RANGE_TAG << 56);
   t[1] = len;
-  __immune_undo_cur = cur + padded + ENTRY;
+  __immune_thread.undo_cur = cur + padded + ENTRY;
 }
 
 int immune_undo_pending(void) {
-  char *cur = __immune_undo_cur;
+  char *cur = __immune_thread.undo_cur;
   return undo_base && cur > undo_base && cur <= undo_limit && memory_enabled();
 }
 
 void immune_undo_released(const void *p, size_t len) {
-  char *cur = __immune_undo_cur;
+  char *cur = __immune_thread.undo_cur;
   /* Nothing logged, nothing older to keep out of it. */
   if (!len || !immune_undo_pending()) return;
   /* Full: start over (the stores it would guard are given up with it). */
@@ -190,7 +188,7 @@ void immune_undo_released(const void *p, size_t len) {
   uint64_t *e = (uint64_t *)cur;
   e[0] = ((uint64_t)(uintptr_t)p & ADDR_MASK) | ((uint64_t)BARRIER_TAG << 56);
   e[1] = len;
-  __immune_undo_cur = cur + ENTRY;
+  __immune_thread.undo_cur = cur + ENTRY;
 }
 
 /* The released ranges met so far in an undo walk: the first ones exactly,
@@ -258,7 +256,7 @@ static void restore(uintptr_t addr, const unsigned char *src, uint64_t len, uint
 uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost) {
   /* Read before the log is truncated (which clears it for the outermost). */
   *lost = 0;
-  char *cur = __immune_undo_cur, *mark = tx->undo_mark;
+  char *cur = __immune_thread.undo_cur, *mark = tx->undo_mark;
   if (!undo_base || !cur) return 0;
   if (!mark || mark < undo_base) mark = undo_base;
   if (cur > undo_limit || cur < mark) return 0;
@@ -266,7 +264,7 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
   if (memory_enabled()) {
     /* The dead stack: below the checkpoint's stack pointer, down past the
      * frames of this rollback (sp, less a page for restore()'s frame). */
-    uintptr_t hi = (uintptr_t)tx->ctx[6], lo = sp > 4096 ? sp - 4096 : 0;
+    uintptr_t hi = (uintptr_t)tx->sp, lo = sp > 4096 ? sp - 4096 : 0;
     struct barriers bars;
     bars.n = 0;
     bars.hull = 0;
@@ -309,19 +307,19 @@ uint64_t immune_undo_memory(struct __immune_tx *tx, uintptr_t sp, uint64_t *lost
     }
     *lost = undo_lost + skipped;
   }
-  __immune_undo_cur = mark;
+  __immune_thread.undo_cur = mark;
   if (mark == undo_base) {
     undo_lost = 0;
-    if (undo_base) __immune_undo_end = undo_limit;
+    if (undo_base) __immune_thread.undo_end = undo_limit;
   }
   return n;
 }
 
 /* longjmp left every transaction: the log is empty again. */
 void immune_undo_after_jump(void) {
-  if (!__immune_tx_top && undo_base) {
-    __immune_undo_cur = undo_base;
-    __immune_undo_end = undo_limit;
+  if (!__immune_thread.tx_top && undo_base) {
+    __immune_thread.undo_cur = undo_base;
+    __immune_thread.undo_end = undo_limit;
     undo_lost = 0;
   }
 }
@@ -333,7 +331,7 @@ static void thread_exit(void *p) {
   if (!undo_base) return;
   munmap(undo_base, (size_t)(undo_limit - undo_base));
   undo_base = undo_limit = NULL;
-  __immune_undo_cur = __immune_undo_end = NULL;
+  __immune_thread.undo_cur = __immune_thread.undo_end = NULL;
 }
 
 void immune_undo_init(void) {

@@ -26,10 +26,6 @@ static void registry_unlock(void) {
   atomic_flag_clear_explicit(&registry_busy, memory_order_release);
 }
 
-/* Read by the checkpoint (assembly): nonzero once some site is marked for
- * injection, so the common case costs one byte compare. */
-__attribute__((visibility("hidden"))) unsigned char __immune_inject_armed;
-
 /* Whether `name` is in the comma-separated list `list`. */
 static int listed(const char *list, const char *name) {
   size_t n = strlen(name);
@@ -55,7 +51,7 @@ static void warn_abi(const struct __immune_site *s) {
   immune_write_all(2, b.data, b.len);
 }
 
-IMMUNE_EXPORT void __immune_register_sites_v2(struct __immune_site **sites,
+IMMUNE_EXPORT void __immune_register_sites_v3(struct __immune_site **sites,
                                               uint64_t count) {
   immune_rt_init();
   registry_lock();
@@ -68,7 +64,7 @@ IMMUNE_EXPORT void __immune_register_sites_v2(struct __immune_site **sites,
     if (immune_opts.inject[0] &&
         (listed(immune_opts.inject, s->function) || listed(immune_opts.inject, s->symbol))) {
       __atomic_fetch_or(&s->flags, IMMUNE_SITE_INJECT, __ATOMIC_RELAXED);
-      __atomic_store_n(&__immune_inject_armed, 1, __ATOMIC_RELEASE);
+      immune_tx_stack_arm_injection();
     }
     s->next = registry;
     registry = s;
@@ -76,7 +72,7 @@ IMMUNE_EXPORT void __immune_register_sites_v2(struct __immune_site **sites,
   registry_unlock();
 }
 
-IMMUNE_EXPORT void __immune_unregister_sites_v2(struct __immune_site **sites,
+IMMUNE_EXPORT void __immune_unregister_sites_v3(struct __immune_site **sites,
                                                 uint64_t count) {
   registry_lock();
   for (uint64_t i = 0; i < count; ++i)

@@ -6,8 +6,8 @@
  *
  * Safe points are placed by the pass: the end of each loop iteration and
  * the point after each call, in the budgeted function's own code, where it
- * polls __immune_watchdog_flag (one TLS load). Never inside libc, so never
- * with a libc lock held. The flag is raised by one watchdog thread that
+ * polls __immune_thread.watchdog_flag (one TLS load). Never inside libc, so
+ * never with a libc lock held. The flag is raised by one watchdog thread that
  * wakes every millisecond while some thread has an armed budget, and sleeps
  * on a semaphore otherwise; budgeted calls register their deadline in their
  * thread's record (a small stack, for nesting), unbudgeted calls pay
@@ -29,13 +29,12 @@
 
 struct wd_thread {
   _Atomic int in_use;
-  _Atomic uint32_t *flag;                    /* the thread's TLS flag */
+  uint64_t *flag;                            /* the thread's TLS flag */
   _Atomic uint64_t deadline[MAX_NEST];      /* ns, CLOCK_MONOTONIC; 0 = none */
   struct __immune_tx *tx[MAX_NEST];
   _Atomic int depth;
 };
 
-IMMUNE_TLS _Atomic uint32_t __immune_watchdog_flag IMMUNE_EXPORT;
 static IMMUNE_TLS struct wd_thread *me;
 static struct wd_thread threads[MAX_THREADS];
 static _Atomic int armed_total;
@@ -75,7 +74,7 @@ static void *watcher(void *arg) {
       for (int k = 0; k < d && k < MAX_NEST; ++k) {
         uint64_t dl = atomic_load(&t->deadline[k]);
         if (dl && now >= dl) {
-          atomic_store(t->flag, 1);
+          __atomic_store_n(t->flag, 1, __ATOMIC_SEQ_CST);
           break;
         }
       }
@@ -111,7 +110,7 @@ static struct wd_thread *my_record(void) {
     int expected = 0;
     if (atomic_compare_exchange_strong(&threads[i].in_use, &expected, 1)) {
       me = &threads[i];
-      me->flag = &__immune_watchdog_flag;
+      me->flag = &__immune_thread.watchdog_flag;
       atomic_store(&me->depth, 0);
       pthread_setspecific(release_key, me);
       return me;
@@ -163,7 +162,7 @@ void immune_watchdog_forget(const struct __immune_tx *tx) {
       atomic_fetch_sub(&armed_total, d - k);
       break;
     }
-  if (atomic_load(&t->depth) == 0) atomic_store(&__immune_watchdog_flag, 0);
+  if (atomic_load(&t->depth) == 0) __atomic_store_n(&__immune_thread.watchdog_flag, 0, __ATOMIC_SEQ_CST);
 }
 
 IMMUNE_EXPORT void __immune_watchdog_disarm(struct __immune_tx *tx) {
@@ -171,13 +170,13 @@ IMMUNE_EXPORT void __immune_watchdog_disarm(struct __immune_tx *tx) {
 }
 
 static int is_live(const struct __immune_tx *tx) {
-  for (const struct __immune_tx *t = __immune_tx_top; t; t = t->prev)
+  for (const struct __immune_tx *t = __immune_thread.tx_top; t; t = t->prev)
     if (t == tx) return 1;
   return 0;
 }
 
 IMMUNE_EXPORT void __immune_watchdog_poll(void) {
-  atomic_store(&__immune_watchdog_flag, 0);
+  __atomic_store_n(&__immune_thread.watchdog_flag, 0, __ATOMIC_SEQ_CST);
   struct wd_thread *t = me;
   if (!t) return;
   uint64_t now = now_ns();

@@ -11,22 +11,26 @@
 
 #include <stdint.h>
 
-#define IMMUNE_ABI_VERSION 2
+#define IMMUNE_ABI_VERSION 3
 
 /* ---- Symbol names the pass emits references to. -------------------------
  * Kept as string literals here so the pass never spells them itself. */
-/* Saves the callee-saved registers, stack pointer and return address into
- * tx->ctx and returns 0; the runtime "returns" from it a second time with 1
- * when the transaction aborts. Declared returns_twice. */
-#define IMMUNE_SYM_CHECKPOINT "__immune_checkpoint"
-/* Per-thread pointer to the innermost live transaction (initial-exec TLS). */
-#define IMMUNE_SYM_TX_TOP "__immune_tx_top"
+/* The thread's Immune state, one initial-exec TLS block (struct
+ * __immune_thread below): one base for every access, which the linker turns
+ * into an immediate offset from %fs when the runtime is linked statically. */
+#define IMMUNE_SYM_THREAD "__immune_thread"
+/* struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *site):
+ * the entry's cold path, taken when thread.tx_next >= thread.tx_limit (the
+ * thread has no transaction stack yet, it is full, or fault injection is
+ * armed): returns the record to push, or NULL when the call must abort on
+ * entry (injection; the record at tx_next is filled for the abort path). */
+#define IMMUNE_SYM_TX_ENTER_SLOW "__immune_tx_enter_slow"
 /* Called once per module from a constructor with that module's site table.
  * The version in the name is the link-time ABI check. */
-#define IMMUNE_SYM_REGISTER "__immune_register_sites_v2"
+#define IMMUNE_SYM_REGISTER "__immune_register_sites_v3"
 /* Called from the module's destructor with the same table: a module that is
  * dlclose()d takes its sites out of the registry before it is unmapped. */
-#define IMMUNE_SYM_UNREGISTER "__immune_unregister_sites_v2"
+#define IMMUNE_SYM_UNREGISTER "__immune_unregister_sites_v3"
 /* Prefix of everything the pass creates; the pass never instruments a
  * function whose name starts with it. */
 #define IMMUNE_PREFIX "__immune_"
@@ -62,29 +66,74 @@ struct __immune_site {
  * Tested by the checkpoint (checkpoint_x86_64.S) once injection is armed. */
 #define IMMUNE_SITE_INJECT 0x80000000u
 
-/* ---- One live transaction (one per protected call, in its frame). -------
- * ctx layout is architecture specific; see runtime/checkpoint_*.S. */
-#define IMMUNE_CTX_WORDS 15
+/* ---- One live transaction: a record on the thread's transaction stack. ---
+ * The records live in a runtime-owned, guard-paged mapping per thread (the
+ * "shadow" transaction stack, runtime/tx_stack.c), never in the protected
+ * function's frame: no overflow of a stack buffer can rewrite what the
+ * runtime acts on at fault time. Records are contiguous; the pass pushes at
+ * thread.tx_next and pops back to the record's prev.
+ *
+ * The first five words are the buffer of llvm.eh.sjlj.setjmp (the
+ * __builtin_setjmp layout): the pass stores the frame pointer (word 0) and
+ * the stack pointer (word 2), the intrinsic stores the resume address (word
+ * 1) and, under CET, the shadow-stack pointer (word 3). The compiler treats
+ * every register as clobbered at the resume point, so a resume restores only
+ * rbp, rsp and rip (runtime/arch/x86_64/resume.S, immune_resume_context). */
+#define IMMUNE_TX_FIELDS(X)                                                        \
+  X(FP, uint64_t, fp)                    /* frame pointer at the checkpoint */    \
+  X(IP, uint64_t, ip)                    /* resume address */                     \
+  X(SP, uint64_t, sp)                    /* stack pointer at the checkpoint */    \
+  X(SSP, uint64_t, ssp)                  /* CET shadow stack pointer */           \
+  X(SPARE, uint64_t, spare)              /* the setjmp buffer's fifth word */     \
+  X(PREV, struct __immune_tx *, prev)    /* next outer live transaction */        \
+  X(SITE, struct __immune_site *, site)  /* static description of the function */ \
+  X(AUX, void *, aux)                    /* sret pointer, zeroed on abort */      \
+  X(SLOT_MARK, uint64_t, slot_mark)      /* guard-slot stack at entry (DYBOC) */  \
+  X(UNDO_MARK, void *, undo_mark)        /* memory undo log position at entry */
+
 struct __immune_tx {
-  /* x86-64: rbx rbp r12 r13 r14 r15 rsp rip, then rdi rsi rdx rcx r8 r9 r10.
-   * The second group is there because the pass calls the checkpoint with
-   * preserve_most: the compiler may keep live values in those registers
-   * across it, so a second return must restore them as well. */
-  uint64_t ctx[IMMUNE_CTX_WORDS];
-  struct __immune_tx *prev;        /* next outer live transaction */
-  struct __immune_site *site;      /* static description of the function */
-  void *aux;                       /* sret pointer, reloaded on abort */
-  uint64_t slot_mark;              /* guard-slot stack at entry (DYBOC) */
-  void *undo_mark;                 /* memory undo log position at entry */
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) TYPE NAME;
+  IMMUNE_TX_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
 };
 
 /* Field indices the pass uses when it builds `struct __immune_tx` in IR. */
-#define IMMUNE_TX_FIELD_CTX 0
-#define IMMUNE_TX_FIELD_PREV 1
-#define IMMUNE_TX_FIELD_SITE 2
-#define IMMUNE_TX_FIELD_AUX 3
-#define IMMUNE_TX_FIELD_SLOT_MARK 4
-#define IMMUNE_TX_FIELD_UNDO_MARK 5
+enum {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) IMMUNE_TX_FIELD_##ID,
+  IMMUNE_TX_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
+  IMMUNE_TX_NUM_FIELDS
+};
+/* Every field is one 8-byte word: the IR type is an array-free struct of
+ * i64/ptr, and offsets are index * 8. */
+#define IMMUNE_TX_SIZE (8 * IMMUNE_TX_NUM_FIELDS)
+
+/* ---- The thread's state, one TLS block (IMMUNE_SYM_THREAD). --------------
+ * Zero before the runtime touches it, and safe so: tx_limit 0 sends the
+ * first protected call to the slow path, which maps the thread's
+ * transaction stack. Every field is one 8-byte word. */
+#define IMMUNE_THREAD_FIELDS(X)                                                    \
+  X(TX_TOP, struct __immune_tx *, tx_top)     /* innermost live record, or NULL */\
+  X(TX_NEXT, struct __immune_tx *, tx_next)   /* where the next record goes */    \
+  X(TX_LIMIT, struct __immune_tx *, tx_limit) /* push only below this */          \
+  X(TX_BASE, struct __immune_tx *, tx_base)   /* the first record */              \
+  X(UNDO_CUR, char *, undo_cur)               /* memory undo log: next entry */   \
+  X(UNDO_END, char *, undo_end)               /* ... and its end */               \
+  X(SLOT_TOP, uint64_t, slot_top)             /* guard-slot stack (DYBOC) */      \
+  X(ROLLBACK_PENDING, uint64_t, rollback_pending) /* owner of newest log entries */\
+  X(WATCHDOG_FLAG, uint64_t, watchdog_flag)   /* raised when a budget ran out */
+
+struct __immune_thread {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) TYPE NAME;
+  IMMUNE_THREAD_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
+};
+enum {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) IMMUNE_THREAD_FIELD_##ID,
+  IMMUNE_THREAD_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
+  IMMUNE_THREAD_NUM_FIELDS
+};
 
 /* Field indices of `struct __immune_site` in IR. */
 #define IMMUNE_SITE_FIELD_ABI 0
@@ -111,10 +160,9 @@ struct __immune_buffer {
 };
 #define IMMUNE_BUFFER_DYNAMIC 0x1u /* VLA or alloca(): size known at run time */
 
-/* Per-thread guard-slot stack pointer: the slot count of every size class,
- * packed (see runtime/guard_pool.c). Read inline as the mark a function
- * releases back to; initial-exec TLS like __immune_tx_top. */
-#define IMMUNE_SYM_SLOT_TOP "__immune_slot_top"
+/* The guard-slot stack pointer is thread.slot_top: the slot count of every
+ * size class, packed (see runtime/guard_pool.c), read inline as the mark a
+ * function releases back to. */
 /* void *__immune_slot_alloc(uint64_t size, uint64_t align,
  *                           const struct __immune_buffer *desc):
  * a guard-paged slot with the buffer's end flush against the guard page,
@@ -127,28 +175,31 @@ struct __immune_buffer {
 #define IMMUNE_SYM_SLOT_RELEASE "__immune_slot_release"
 
 /* ---- Rollback: undoing an aborted transaction's effects. ---------------
- * Per-thread word: the address of the record of the transaction that owns
- * the newest entries of the rollback log (heap blocks, deferred frees, held
+ * thread.rollback_pending: the address of the record of the transaction that
+ * owns the newest entries of the rollback log (heap blocks, deferred frees, held
  * locks, open descriptors of live transactions), zero when the log is
  * empty. The pass reads it at every commit and calls __immune_tx_commit(tx)
  * only when it is tx's own address: a transaction that owns none of these
  * things pays one load and a compare, also when a transaction around it
  * holds entries (a server's main loop). */
-#define IMMUNE_SYM_ROLLBACK_PENDING "__immune_rollback_pending"
 /* void __immune_tx_commit(struct __immune_tx *tx): tx commits; its entries
  * go to the next outer live transaction, or take effect (deferred frees). */
 #define IMMUNE_SYM_TX_COMMIT "__immune_tx_commit"
-/* void __immune_tx_rollback(struct __immune_tx *tx): called by the abort
- * path, in ordinary context after the runtime resumed it: undo tx's
- * entries (free its blocks, forget its frees, unlock, close). */
+/* void *__immune_tx_rollback(void): called first thing by the abort path,
+ * in ordinary context after the runtime resumed it: undo the entries of the
+ * transaction just aborted (its record is the one at thread.tx_next: the
+ * abort popped it) — stores, blocks, frees, locks, descriptors — and
+ * return its record's aux word (the sret pointer to zero). It takes no
+ * argument on purpose: nothing the abort path could pass comes from memory
+ * an overflow cannot reach. */
 #define IMMUNE_SYM_TX_ROLLBACK "__immune_tx_rollback"
 
 /* ---- Memory undo log: stores an aborted transaction made, undone. ------
  * The pass logs every store (and memset/memcpy/memmove) a protected
  * function makes to memory outside its own frame, and so do the
  * transactional clones of the functions it calls in the same module. An
- * entry is 16 bytes, appended at __immune_undo_cur while it is below
- * __immune_undo_end (both per thread, initial-exec TLS):
+ * entry is 16 bytes, appended at thread.undo_cur while it is below
+ * thread.undo_end:
  *
  *   word 0: the address | (size << 56), size 1, 2, 4 or 8
  *   word 1: the old contents, zero-extended
@@ -159,8 +210,6 @@ struct __immune_buffer {
  * length, so the log can be walked backwards. A transaction records the
  * position at entry in tx.undo_mark; an abort undoes the entries above it
  * in reverse; the outermost commit truncates the log back to its mark. */
-#define IMMUNE_SYM_UNDO_CUR "__immune_undo_cur"
-#define IMMUNE_SYM_UNDO_END "__immune_undo_end"
 #define IMMUNE_UNDO_RANGE_TAG 0xffu
 /* void __immune_undo_word(void *addr, uint64_t size, uint64_t old): the
  * slow path of a logged store (no log yet on this thread, or it is full).
@@ -180,11 +229,10 @@ struct __immune_buffer {
 /* ---- Runaway-loop watchdog. -------------------------------------------
  * A function with a time budget arms the watchdog after its checkpoint and
  * disarms it before committing; its loop back-edges and calls poll a
- * per-thread flag, which the runtime's watchdog thread raises when the
+ * per-thread flag (thread.watchdog_flag), which the runtime's watchdog thread raises when the
  * budget runs out. A poll that sees the flag calls __immune_watchdog_poll(),
  * which aborts the transaction whose budget expired — at a safe point of
  * instrumented code, never inside libc. */
-#define IMMUNE_SYM_WATCHDOG_FLAG "__immune_watchdog_flag"
 #define IMMUNE_SYM_WATCHDOG_ARM "__immune_watchdog_arm"
 #define IMMUNE_SYM_WATCHDOG_DISARM "__immune_watchdog_disarm"
 #define IMMUNE_SYM_WATCHDOG_POLL "__immune_watchdog_poll"
@@ -192,14 +240,14 @@ struct __immune_buffer {
 #ifdef __cplusplus
 extern "C" {
 #endif
-__attribute__((returns_twice)) int __immune_checkpoint(struct __immune_tx *tx);
-void __immune_register_sites_v2(struct __immune_site **sites, uint64_t count);
-void __immune_unregister_sites_v2(struct __immune_site **sites, uint64_t count);
+struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *site);
+void __immune_register_sites_v3(struct __immune_site **sites, uint64_t count);
+void __immune_unregister_sites_v3(struct __immune_site **sites, uint64_t count);
 void *__immune_slot_alloc(uint64_t size, uint64_t align,
                           const struct __immune_buffer *desc);
 void __immune_slot_release(uint64_t mark);
 __attribute__((preserve_most)) void __immune_tx_commit(struct __immune_tx *tx);
-void __immune_tx_rollback(struct __immune_tx *tx);
+void *__immune_tx_rollback(void);
 void __immune_watchdog_arm(struct __immune_tx *tx);
 void __immune_watchdog_disarm(struct __immune_tx *tx);
 void __immune_watchdog_poll(void);

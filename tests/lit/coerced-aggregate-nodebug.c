@@ -7,16 +7,16 @@
 struct two_ints { int a, b; };
 // CHECK-LABEL: define{{.*}} i64 @ret_two_ints(
 // CHECK: immune.abort:
-// CHECK-NEXT: call void @__immune_tx_rollback(ptr
+// CHECK-NEXT: call ptr @__immune_tx_rollback(
 // CHECK-NEXT: ret i64 0
 // O2-LABEL: define{{.*}} i64 @ret_two_ints(
-// O2-DAG: call void @__immune_tx_rollback(
+// O2-DAG: call ptr @__immune_tx_rollback(
 // O2-DAG: [ 0, %immune.abort ]
 IMMUNE_PROTECT struct two_ints ret_two_ints(struct two_ints *p) { return *p; }
 
 // A plain long is still -1.
 // CHECK-LABEL: define{{.*}} i64 @ret_long(
 // CHECK: immune.abort:
-// CHECK-NEXT: call void @__immune_tx_rollback(ptr
+// CHECK-NEXT: call ptr @__immune_tx_rollback(
 // CHECK-NEXT: ret i64 -1
 IMMUNE_PROTECT long ret_long(long *p) { return *p; }

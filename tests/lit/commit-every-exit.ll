@@ -1,7 +1,8 @@
 ; Every return of a protected function pops (commits) the transaction with
-; the top-of-stack value read at entry; the abort path returns the error
-; value without popping (the runtime already did). Static allocas stay at
-; the top of the entry block, ahead of the checkpoint.
+; the record read back from the thread's TLS block, never a value kept in
+; the frame; the abort path returns the error value without popping (the
+; runtime already did). Static allocas stay at the top of the entry block,
+; ahead of the checkpoint, and the record is not one of them.
 ; RUN: %opt_immune -S %s | FileCheck %s
 ; RUN: %opt_immune,immune -S %s | FileCheck %s --check-prefix=TWICE
 
@@ -11,45 +12,69 @@
 
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %immune.tx = alloca %struct.__immune_tx, align 16
 ; CHECK-NEXT: %slot = alloca i32
-; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_tx_top
-; CHECK: %immune.cp = call preserve_mostcc i32 @__immune_checkpoint(ptr %immune.tx) [[RT:#[0-9]+]]
+; CHECK-NEXT: %immune.next = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
+; CHECK-NEXT: %immune.limit = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 2)
+; CHECK-NEXT: %immune.room = icmp ult ptr %immune.next, %immune.limit
+; CHECK-NEXT: br i1 %immune.room, label %immune.push, label %immune.enter.slow
+; The cold path: no room (no stack yet, full, injection armed).
+; CHECK: immune.enter.slow:
+; CHECK-NEXT: %immune.rec.slow = call ptr @__immune_tx_enter_slow(ptr @__immune_site.two_exits)
+; CHECK-NEXT: %[[INJ:.*]] = icmp eq ptr %immune.rec.slow, null
+; CHECK-NEXT: br i1 %[[INJ]], label %immune.abort, label %immune.push
+; The push: tx_next first, the record's fields, tx_top last.
+; CHECK: immune.push:
+; CHECK-NEXT: %immune.rec = phi ptr [ %immune.next, %entry ], [ %immune.rec.slow, %immune.enter.slow ]
+; CHECK-NEXT: %[[N1:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.rec, i64 1
+; CHECK-NEXT: store ptr %[[N1]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
+; CHECK-NEXT: fence syncscope("singlethread") seq_cst
+; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_thread
+; CHECK: %immune.fp = call ptr @llvm.frameaddress.p0(i32 0)
+; CHECK: %immune.sp = call ptr @llvm.stacksave.p0()
+; CHECK: fence syncscope("singlethread") seq_cst
+; CHECK-NEXT: store ptr %immune.rec, ptr @__immune_thread
+; CHECK-NEXT: %immune.cp = call i32 @llvm.eh.sjlj.setjmp(ptr %immune.rec) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
-; Each exit: the outermost transaction empties the memory undo log (back to
-; the mark in its record), the rollback log is committed only when this
-; call owns its newest entries, then the record is popped.
+; Each exit: the record from the TLS block; the outermost transaction
+; empties the memory undo log (back to the mark in its record), the
+; rollback log is committed only when this call owns its newest entries,
+; then the record is popped.
 ; CHECK: neg:
-; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.top, null
+; CHECK-NEXT: %immune.self = load ptr, ptr @__immune_thread
+; CHECK-NEXT: %[[PP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 5
+; CHECK-NEXT: %immune.prev = load ptr, ptr %[[PP]]
+; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.prev, null
 ; CHECK-NEXT: br i1 %[[OUT]], label %immune.undo.reset, label
 ; CHECK: immune.undo.reset:
-; CHECK-NEXT: %[[MP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.tx, i32 0, i32 5
+; CHECK-NEXT: %[[MP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 9
 ; CHECK-NEXT: %[[M:.*]] = load ptr, ptr %[[MP]]
-; CHECK-NEXT: store ptr %[[M]], ptr @__immune_undo_cur
-; CHECK: %immune.pending = load i64, ptr @__immune_rollback_pending
-; CHECK-NEXT: %immune.self = ptrtoint ptr %immune.tx to i64
-; CHECK-NEXT: %[[P:.*]] = icmp eq i64 %immune.pending, %immune.self
+; CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 4)
+; CHECK: %immune.pending = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 7)
+; CHECK-NEXT: %[[SELFI:.*]] = ptrtoint ptr %immune.self to i64
+; CHECK-NEXT: %[[P:.*]] = icmp eq i64 %immune.pending, %[[SELFI]]
 ; CHECK-NEXT: br i1 %[[P]], label %immune.commit, label %immune.exit
 ; CHECK: immune.commit:
-; CHECK-NEXT: call preserve_mostcc void @__immune_tx_commit(ptr %immune.tx)
+; CHECK-NEXT: call preserve_mostcc void @__immune_tx_commit(ptr %immune.self)
 ; CHECK: immune.exit:
-; CHECK-NEXT: store ptr %immune.top, ptr @__immune_tx_top
+; CHECK-NEXT: store ptr %immune.prev, ptr @__immune_thread
+; CHECK-NEXT: fence syncscope("singlethread") seq_cst
+; CHECK-NEXT: store ptr %immune.self, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
 ; CHECK-NEXT: ret i32 0
 ; CHECK: pos:
-; CHECK: call preserve_mostcc void @__immune_tx_commit(ptr %immune.tx)
-; CHECK: store ptr %immune.top, ptr @__immune_tx_top
-; CHECK-NEXT: ret i32 %v
-; The abort path undoes the heap, locks and descriptors, then returns; the
-; runtime already popped the record.
+; CHECK: call preserve_mostcc void @__immune_tx_commit(ptr %immune.self1)
+; CHECK: store ptr %immune.prev2, ptr @__immune_thread
+; CHECK: ret i32 %v
+; The abort path undoes memory, heap, locks and descriptors, then returns;
+; the runtime already popped the record.
 ; CHECK: immune.abort:
-; CHECK-NEXT: call void @__immune_tx_rollback(ptr %immune.tx)
-; CHECK-NOT: store ptr {{.*}} @__immune_tx_top
+; CHECK-NEXT: %immune.aux = call ptr @__immune_tx_rollback()
 ; CHECK-NEXT: ret i32 -1
-; The checkpoint: preserve_most (it writes only rax), through the GOT.
-; CHECK: declare preserve_mostcc i32 @__immune_checkpoint(ptr) [[DECL:#[0-9]+]]
-; CHECK: attributes [[DECL]] = { nounwind nonlazybind returns_twice }
-; CHECK: attributes [[RT]] = { returns_twice }
+; No call to a checkpoint function: it is inline.
+; CHECK-NOT: @__immune_checkpoint
+; CHECK: declare ptr @__immune_tx_enter_slow(ptr) [[SLOW:#[0-9]+]]
+; CHECK: attributes [[SLOW]] = { cold nounwind }
+; CHECK: attributes [[RT]] = { nounwind returns_twice }
 define i32 @two_exits(ptr %p) {
 entry:
   %slot = alloca i32
@@ -65,6 +90,6 @@ pos:
 
 ; Running the pass twice protects once.
 ; TWICE-LABEL: define i32 @two_exits(
-; TWICE-COUNT-1: call preserve_mostcc i32 @__immune_checkpoint(
-; TWICE-NOT: call preserve_mostcc i32 @__immune_checkpoint(
+; TWICE-COUNT-1: call i32 @llvm.eh.sjlj.setjmp(
+; TWICE-NOT: call i32 @llvm.eh.sjlj.setjmp(
 ; TWICE: ret i32 -1

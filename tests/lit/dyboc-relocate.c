@@ -14,18 +14,21 @@ struct req { int id; char name[24]; };
 // CHECK-LABEL: define{{.*}} i32 @parse_header(
 // CHECK: %[[BUF:buf]] = alloca [16 x i8], align 16
 // CHECK-NOT: __immune_slot_alloc
-// CHECK: %immune.slot.mark = load i64, ptr @__immune_slot_top
+// CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 6|i64 48}})
 // CHECK: store i64 %immune.slot.mark, ptr
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: immune.body:
 // CHECK-NEXT: %buf.slot = call ptr @__immune_slot_alloc(i64 16, i64 16, ptr @__immune_buffer.parse_header.buf)
 // CHECK-NEXT: %[[NULL:.*]] = icmp eq ptr %buf.slot, null
 // CHECK-NEXT: %buf.immune = select i1 %[[NULL]], ptr %[[BUF]], ptr %buf.slot
 // CHECK-NOT: alloca
 // CHECK: call ptr @strcpy(ptr noundef %{{.*}}
-// CHECK: call void @__immune_slot_release(i64 %immune.slot.mark)
-// CHECK: store ptr %immune.top, ptr @__immune_tx_top
-// CHECK-NEXT: ret i32
+// The exit releases back to the mark in the record (not a copy in the frame).
+// CHECK: %[[SELF:immune.self[0-9]*]] = load ptr, ptr @__immune_thread
+// CHECK: %[[MARK:immune.slot.mark[0-9]*]] = load i64, ptr
+// CHECK: call void @__immune_slot_release(i64 %[[MARK]])
+// CHECK: store ptr %immune.prev{{[0-9]*}}, ptr @__immune_thread
+// CHECK: ret i32
 // O2-LABEL: define{{.*}} i32 @parse_header(
 // O2: call ptr @__immune_slot_alloc(i64 16, i64 16,
 // O2: call void @__immune_slot_release(
@@ -54,8 +57,9 @@ IMMUNE_PROTECT int fill(const char *s) {
 // stack allocation is made only when the pool cannot serve. The scope's
 // stackrestore releases the slot.
 // CHECK-LABEL: define{{.*}} i32 @vla(
+// CHECK: immune.body:
 // CHECK: %[[SAVE:.*]] = call ptr @llvm.stacksave
-// CHECK-NEXT: %[[SCOPE:.*]] = load i64, ptr @__immune_slot_top
+// CHECK-NEXT: %[[SCOPE:.*]] = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 6|i64 48}})
 // CHECK: %[[SIZE:.*]] = mul i64 %{{.*}}, 1
 // CHECK: %vla.slot = call ptr @__immune_slot_alloc(i64 %[[SIZE]], i64 16, ptr @__immune_buffer.vla.vla)
 // CHECK: br i1 %{{.*}}, label %immune.vla.stack, label %immune.vla.cont
@@ -65,7 +69,7 @@ IMMUNE_PROTECT int fill(const char *s) {
 // CHECK-NEXT: %vla.immune = phi ptr [ %vla.slot, %{{.*}} ], [ %vla, %immune.vla.stack ]
 // CHECK: call void @__immune_slot_release(i64 %[[SCOPE]])
 // CHECK-NEXT: call void @llvm.stackrestore
-// CHECK: call void @__immune_slot_release(i64 %immune.slot.mark)
+// CHECK: call void @__immune_slot_release(i64 %immune.slot.mark{{[0-9]*}})
 IMMUNE_PROTECT int vla(int n, const char *s) {
   int r;
   {

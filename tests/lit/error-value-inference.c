@@ -12,7 +12,7 @@
 // Two error codes; callers test -ENOSPC, so that one wins.
 // CHECK-LABEL: define{{.*}} i32 @open_session(
 // CHECK: immune.abort:
-// CHECK-NEXT: call void @__immune_tx_rollback(ptr
+// CHECK-NEXT: call ptr @__immune_tx_rollback(
 // CHECK-NEXT: ret i32 -28
 // REMARK: remark: protected 'open_session' (annotate("immune")); returns -28 on fault (inferred from its own error paths: returns -28 on 1 path; callers test -28 at 1 site)
 IMMUNE_PROTECT int open_session(int *p) {
@@ -24,7 +24,7 @@ IMMUNE_PROTECT int open_session(int *p) {
 // Only non-negative constants: those may mean success, so the type decides.
 // CHECK-LABEL: define{{.*}} i32 @count(
 // CHECK: immune.abort:
-// CHECK-NEXT: call void @__immune_tx_rollback(ptr
+// CHECK-NEXT: call ptr @__immune_tx_rollback(
 // CHECK-NEXT: ret i32 -1
 // REMARK: remark: protected 'count' (annotate("immune")); returns -1 on fault (integer of unknown signedness (no debug info): -1)
 IMMUNE_PROTECT int count(int *p) {
@@ -35,7 +35,7 @@ IMMUNE_PROTECT int count(int *p) {
 // A stated value always wins.
 // CHECK-LABEL: define{{.*}} i32 @stated(
 // CHECK: immune.abort:
-// CHECK-NEXT: call void @__immune_tx_rollback(ptr
+// CHECK-NEXT: call ptr @__immune_tx_rollback(
 // CHECK-NEXT: ret i32 -5
 IMMUNE_RETURN(-5) int stated(int *p) {
   if (!p) return -1;

@@ -8,13 +8,14 @@
 void may_throw(int);
 
 // CHECK-LABEL: define{{.*}} i32 @_Z7forwardi(
-// CHECK: %[[TOP:immune.top]] = load ptr, ptr @__immune_tx_top
 // CHECK: invoke void @_Z9may_throwi(
 // CHECK-NEXT: to label %{{.*}} unwind label %[[CLEANUP:.*]]
 // CHECK: [[CLEANUP]]:
 // CHECK-NEXT: landingpad { ptr, i32 }
 // CHECK-NEXT: cleanup
-// CHECK: store ptr %[[TOP]], ptr @__immune_tx_top
+// CHECK: store ptr %immune.prev{{[0-9]*}}, ptr @__immune_thread
+// CHECK-NEXT: fence syncscope("singlethread") seq_cst
+// CHECK-NEXT: store ptr %immune.self{{[0-9]*}}, ptr getelementptr
 // CHECK-NEXT: resume
 IMMUNE_PROTECT int forward(int x) {
   may_throw(x);
@@ -23,10 +24,10 @@ IMMUNE_PROTECT int forward(int x) {
 
 // A function that catches keeps its handler; the pop precedes every exit.
 // CHECK-LABEL: define{{.*}} i32 @_Z7catchesi(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: landingpad
 // CHECK: catch ptr null
-// CHECK: store ptr %immune.top, ptr @__immune_tx_top
+// CHECK: store ptr %immune.prev{{[0-9]*}}, ptr @__immune_thread
 IMMUNE_PROTECT int catches(int x) {
   try {
     may_throw(x);

@@ -13,4 +13,4 @@ IMMUNE_PROTECT static int tiny(int *p) { return *p + 1; }
 int caller(int *p) { return tiny(p) * 2; }
 
 // CHECK-LABEL: define internal{{.*}} i32 @tiny(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(

@@ -10,11 +10,11 @@
 #include "Inputs/policy-src.h"
 
 // CHECK-LABEL: define{{.*}} i32 @parse_header(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 int parse_header(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @open_session(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: {{ret i32 -7|\[ -7, }}
 int open_session(int *p) { return *p; }
 
@@ -30,7 +30,7 @@ int parse_hot(int *p) { return *p; }
 int unlisted(int *p) { return *p + from_src_file(p); }
 
 // DEBUG-LABEL: define{{.*}} i32 @from_src_file(
-// DEBUG: call preserve_mostcc i32 @__immune_checkpoint(
+// DEBUG: call i32 @llvm.eh.sjlj.setjmp(
 // NODEBUG-LABEL: define{{.*}} i32 @from_src_file(
 // NODEBUG-NOT: __immune_checkpoint
 // NODEBUG: ret i32

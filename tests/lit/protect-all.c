@@ -5,7 +5,7 @@
 #include <immune/immune.h>
 
 // CHECK-LABEL: define{{.*}} i32 @helper(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 __attribute__((noinline)) int helper(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @hot(

@@ -4,19 +4,25 @@
 #include <immune/immune.h>
 
 // CHECK-LABEL: define{{.*}} i32 @protected_attr(
-// CHECK: %[[TX:.*]] = alloca %struct.__immune_tx
-// CHECK: %[[TOP:.*]] = load ptr, ptr @__immune_tx_top
-// CHECK: store ptr %[[TX]], ptr @__immune_tx_top
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(ptr {{.*}}%[[TX]])
-// CHECK: store ptr %[[TOP]], ptr @__immune_tx_top
+// The record is taken from the thread's transaction stack (no alloca in
+// the frame), pushed, checkpointed inline, and popped from the TLS block.
+// CHECK-NOT: alloca %struct.__immune_tx
+// CHECK: %[[NEXT:.*]] = load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread,
+// CHECK: call ptr @__immune_tx_enter_slow(ptr {{.*}}@__immune_site.protected_attr)
+// CHECK: %[[REC:.*]] = phi ptr [ %[[NEXT]],
+// CHECK: store ptr %[[REC]], ptr @__immune_thread
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(ptr {{.*}}%[[REC]])
+// CHECK: %[[SELF:.*]] = load ptr, ptr @__immune_thread
+// CHECK: store ptr %[[SELF]], ptr getelementptr inbounds ({{.*}}@__immune_thread,
+// CHECK: call ptr @__immune_tx_rollback()
 __attribute__((annotate("immune"))) int protected_attr(int *p) { return *p + 1; }
 
 // CHECK-LABEL: define{{.*}} i32 @protected_macro(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 IMMUNE_PROTECT int protected_macro(int *p) { return *p + 2; }
 
 // CHECK-LABEL: define{{.*}} i32 @protected_c23(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 [[clang::annotate("immune")]] int protected_c23(int *p) { return *p + 3; }
 
 // CHECK-LABEL: define{{.*}} i32 @plain(
@@ -26,7 +32,7 @@ int plain(int *p) { return *p + 4; }
 
 // Registered with the runtime from a constructor at priority 101.
 // CHECK: define internal void @__immune_module_ctor()
-// CHECK: call void @__immune_register_sites_v2(ptr {{.*}}@__immune_sites, i64 3)
+// CHECK: call void @__immune_register_sites_v3(ptr {{.*}}@__immune_sites, i64 3)
 // ... and unregistered from a destructor (a dlclose()d module leaves first).
 // CHECK: define internal void @__immune_module_dtor()
-// CHECK: call void @__immune_unregister_sites_v2(ptr {{.*}}@__immune_sites, i64 3)
+// CHECK: call void @__immune_unregister_sites_v3(ptr {{.*}}@__immune_sites, i64 3)

@@ -6,7 +6,7 @@
 #include <immune/immune.h>
 
 // CHECK-LABEL: define{{.*}} i32 @sum(i32 {{.*}}, ...)
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: call void @llvm.va_start
 IMMUNE_PROTECT int sum(int n, ...) {
   va_list ap;

@@ -14,26 +14,26 @@ void work(int);
 // The budget travels in the site (its last field).
 // CHECK: @__immune_site.solve = internal global %struct.__immune_site { {{.*}}, i64 50 }
 // CHECK-LABEL: define{{.*}} i32 @solve(
-// CHECK: call preserve_mostcc i32 @__immune_checkpoint(
+// CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: immune.body:
-// CHECK-NEXT: call void @__immune_watchdog_arm(ptr %immune.tx)
+// CHECK-NEXT: call void @__immune_watchdog_arm(ptr %immune.rec)
 // After the call:
 // CHECK: call void @work(
-// CHECK-NEXT: %immune.wd{{[0-9]*}} = load volatile i32, ptr @__immune_watchdog_flag
+// CHECK-NEXT: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
 // CHECK: immune.wd.fire{{[0-9]*}}:
 // CHECK-NEXT: call void @__immune_watchdog_poll()
 // At the loop's back-edge:
 // CHECK: for.inc:
-// CHECK: %immune.wd{{[0-9]*}} = load volatile i32, ptr @__immune_watchdog_flag
+// CHECK: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
 // CHECK: immune.wd.fire{{[0-9]*}}:
 // CHECK-NEXT: call void @__immune_watchdog_poll()
-// CHECK: call void @__immune_watchdog_disarm(ptr %immune.tx)
-// CHECK: store ptr %immune.top, ptr @__immune_tx_top
+// CHECK: call void @__immune_watchdog_disarm(ptr %immune.self{{[0-9]*}})
+// CHECK: store ptr %immune.prev{{[0-9]*}}, ptr @__immune_thread
 // O2-LABEL: define{{.*}} i32 @solve(
 // O2: call void @__immune_watchdog_arm(
 // O2: call void @__immune_watchdog_disarm(
 // O2: call void @work(
-// O2-NEXT: load volatile i32, ptr @__immune_watchdog_flag
+// O2-NEXT: load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
 IMMUNE_TIMEOUT_MS(50) int solve(int n) {
   int s = 0;
   for (int i = 0; i < n; ++i) {

@@ -359,7 +359,7 @@ class Runner:
         try:
             with open(os.path.join(work, "p.ll")) as f:
                 ir = f.read()
-            self.count(protected_functions=len(re.findall(r"call preserve_mostcc i32 @__immune_checkpoint", ir)),
+            self.count(protected_functions=len(re.findall(r"call i32 @llvm.eh.sjlj.setjmp", ir)),
                        relocated_buffers=len(re.findall(r"call ptr @__immune_slot_alloc", ir)))
             mdir = os.path.join(work, "manifest")
             for name in os.listdir(mdir) if os.path.isdir(mdir) else []:

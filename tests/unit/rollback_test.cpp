@@ -92,7 +92,7 @@ TEST_CASE("an abort frees what the transaction allocated", "[rollback]") {
     CHECK(r == -1);
     CHECK(same(heap_bytes(), before));
   }
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
 }
 
 TEST_CASE("a free inside an aborted transaction never happened", "[rollback]") {
@@ -124,7 +124,7 @@ TEST_CASE("a free inside a committed transaction happens at the commit", "[rollb
   CHECK(r == 1);
   CHECK(same(inside, with_obj));
   CHECK(fewer(heap_bytes(), with_obj));
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
 }
 
 TEST_CASE("a transaction's own blocks are freed at once and need no commit", "[rollback]") {
@@ -137,7 +137,7 @@ TEST_CASE("a transaction's own blocks are freed at once and need no commit", "[r
     peak = heap_bytes();
     free(p);
     after_free = heap_bytes();
-    pending_inside = __immune_rollback_pending;
+    pending_inside = __immune_thread.rollback_pending;
     return 0;
   });
   CHECK(r == 0);
@@ -155,14 +155,14 @@ TEST_CASE("a call inside a transaction that holds entries commits without the ru
   void *kept = nullptr, *inner_block = nullptr;
   int r = in_transaction(&outer, [&] {
     kept = escape(malloc(64)); // the outer transaction's entry
-    at_entry = __immune_rollback_pending;
+    at_entry = __immune_thread.rollback_pending;
     in_transaction(&inner, [&] {
-      quiet_exit = __immune_rollback_pending; // logged nothing
+      quiet_exit = __immune_thread.rollback_pending; // logged nothing
       return 0;
     });
     in_transaction(&inner, [&] {
       inner_block = escape(malloc(64));
-      busy_exit = __immune_rollback_pending; // logged a block
+      busy_exit = __immune_thread.rollback_pending; // logged a block
       return 0;
     });
     return 0;
@@ -171,7 +171,7 @@ TEST_CASE("a call inside a transaction that holds entries commits without the ru
   CHECK(at_entry != 0);
   CHECK(quiet_exit == at_entry); // the commit call is skipped
   CHECK(busy_exit != at_entry);  // this one commits into the outer call
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
   free(kept);
   free(inner_block);
 }
@@ -185,12 +185,12 @@ TEST_CASE("a call that undoes what it logged skips the commit; one that pops old
   int r = in_transaction(&outer, [&] {
     kept = escape(malloc(64));
     pthread_mutex_lock(&held); // the outer call's newest entry
-    at_entry = __immune_rollback_pending;
+    at_entry = __immune_thread.rollback_pending;
     in_transaction(&inner, [&] {
       pthread_mutex_lock(&inner_lock); // a lock and its unlock,
       free(escape(malloc(32)));        // a block and its free
       pthread_mutex_unlock(&inner_lock);
-      paired = __immune_rollback_pending;
+      paired = __immune_thread.rollback_pending;
       return 0;
     });
     in_transaction(&inner, [&] {
@@ -198,7 +198,7 @@ TEST_CASE("a call that undoes what it logged skips the commit; one that pops old
       // as many entries as at entry, and yet this call must commit.
       pthread_mutex_unlock(&held);
       block = escape(malloc(48));
-      popped_and_logged = __immune_rollback_pending;
+      popped_and_logged = __immune_thread.rollback_pending;
       return 0;
     });
     return 0;
@@ -208,7 +208,7 @@ TEST_CASE("a call that undoes what it logged skips the commit; one that pops old
   CHECK(popped_and_logged != at_entry);
   CHECK(pthread_mutex_trylock(&held) == 0);
   pthread_mutex_unlock(&held);
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
   free(kept);
   free(block);
 }
@@ -286,7 +286,7 @@ TEST_CASE("locks an aborted transaction still holds are released", "[rollback]")
   CHECK(free_for_others(&done));
   CHECK(free_for_others(&rec)); // both recursive levels
   CHECK(rw_free_for_writers(&rw)); // both read locks
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
   pthread_mutex_destroy(&rec);
 }
 
@@ -324,7 +324,7 @@ TEST_CASE("descriptors an aborted transaction opened are closed", "[rollback]") 
   CHECK(f != nullptr);
   CHECK_FALSE(fd_open(kept));
   CHECK(open_fds() == before);
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
 }
 
 TEST_CASE("an abort never closes a descriptor number that is no longer its own", "[rollback]") {
@@ -375,7 +375,7 @@ TEST_CASE("a committed transaction's descriptors, locks and blocks stay", "[roll
   CHECK(fd_open(fd));
   CHECK_FALSE(free_for_others(&m));
   CHECK(fewer(before, heap_bytes()));
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
   // A later abort elsewhere does not touch them.
   CHECK(in_transaction(&site, [] { return read_int(nullptr); }) == -1);
   CHECK(fd_open(fd));
@@ -436,7 +436,7 @@ TEST_CASE("nested: an inner commit merges, the outer abort undoes both", "[rollb
   CHECK(open_fds() == before_fds);
   CHECK(std::string(old_obj) == "pre-existing");
   free(old_obj);
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
 }
 
 TEST_CASE("nested: an inner transaction frees an outer one's block", "[rollback]") {
@@ -538,7 +538,7 @@ TEST_CASE("longjmp out of a transaction hands its log to the transaction it land
   CHECK(fewer(before, heap_bytes()));
   free(kept);
   CHECK(same(heap_bytes(), before));
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
 }
 
 TEST_CASE("errno is as the aborted call left it, rollback or not", "[rollback]") {
@@ -628,7 +628,7 @@ TEST_CASE("a full log degrades with a warning and an incomplete rollback", "[rol
   }
   CHECK(full == 1);
   CHECK(incomplete == 1);
-  CHECK(__immune_rollback_pending == 0);
+  CHECK(__immune_thread.rollback_pending == 0);
   // The log is usable again for the next transaction.
   size_t before = heap_bytes();
   CHECK(in_transaction(&site, [] {

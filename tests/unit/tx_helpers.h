@@ -17,24 +17,47 @@ inline __immune_site make_site(const char *name) {
   return __immune_site{IMMUNE_ABI_VERSION, 0, name, name, "unit.cpp", "-1", 0, 0, 0, nullptr, 0};
 }
 
+__attribute__((always_inline)) inline uint64_t current_sp() {
+  uint64_t sp;
+  __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+  return sp;
+}
+
 // Runs Body inside a transaction of Site; returns Body's value, or -1 when
-// the transaction aborted.
+// the transaction aborted. The push, the inline checkpoint and the pop are
+// the pass's (pass/Transaction.cpp, abi.h), written in C++.
 template <typename F>
 __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
-  __immune_tx tx;
-  __immune_tx *top = __immune_tx_top;
-  tx.prev = top;
-  tx.site = site;
-  __immune_tx_top = &tx;
-  if (__immune_checkpoint(&tx) != 0) {
+  struct __immune_thread &T = __immune_thread;
+  __immune_tx *rec = T.tx_next;
+  if (rec >= T.tx_limit) {
+    rec = __immune_tx_enter_slow(site);
+    if (!rec) {
+      __immune_tx_rollback();
+      return -1;
+    }
+  }
+  T.tx_next = rec + 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  rec->prev = T.tx_top;
+  rec->site = site;
+  rec->undo_mark = T.undo_cur;
+  rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+  rec->sp = current_sp();
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  T.tx_top = rec;
+  if (__builtin_setjmp((void **)rec) != 0) {
     // The abort path: undo what the aborted call did (rollback.c).
-    __immune_tx_rollback(&tx);
+    __immune_tx_rollback();
     return -1;
   }
   int v = body();
+  __immune_tx *self = T.tx_top;
   // As the pass does (abi.h): only when this transaction owns entries.
-  if (__immune_rollback_pending == (uint64_t)(uintptr_t)&tx) __immune_tx_commit(&tx);
-  __immune_tx_top = top;
+  if (T.rollback_pending == (uint64_t)(uintptr_t)self) __immune_tx_commit(self);
+  T.tx_top = self->prev;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  T.tx_next = self;
   return v;
 }
 

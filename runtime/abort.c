@@ -1,0 +1,193 @@
+/* The abort engine: which transaction a fault (or a runtime decision)
+ * aborts, whether it may, and the abort itself. The signal handler
+ * (fault_handler.c) and the runtime's own detectors — a broken guard-slot
+ * canary (guard_pool.c), an expired budget (watchdog.c), a full transaction
+ * stack and fault injection (tx_stack.c) — all come here, so the rules are
+ * written once:
+ *
+ *   - only records of this thread's transaction stack are acted on, and
+ *     each is checked before it is read (tx_stack.c: immune_tx_valid);
+ *   - a record whose checkpoint is below the faulting stack pointer was left
+ *     by a non-local exit we did not see, never live;
+ *   - a fault that exhausted the stack aborts the innermost transaction that
+ *     leaves stack_headroom_kb of stack for its abort path;
+ *   - a site over its max_recoveries budget escalates instead of healing;
+ *   - what cannot be healed dies as without Immune (immune_die_with_signal).
+ *
+ * Everything here runs in a signal handler or in code that has just found
+ * the program's state broken: async-signal-safe, no allocation, no locks. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "abort.h"
+#include "event_log.h"
+#include "internal.h"
+#include "options.h"
+
+static _Atomic uint64_t total_recoveries;
+
+/* A checkpoint taken by a frame strictly below the faulting stack pointer on
+ * the same stack cannot be live: live frames are above the code that faults.
+ * 64 MiB bounds "same stack", so a fault on an alternate or coroutine stack
+ * does not discard live transactions of the thread's main stack. */
+#define SAME_STACK_SPAN (64ull << 20)
+
+/* A fault this close below the stack pointer (or just above it: a push) is
+ * the stack running out, not a bad pointer of the program. */
+#define STACK_FAULT_BELOW (64ull << 10)
+#define STACK_FAULT_ABOVE 4096u
+
+int immune_is_stack_exhaustion(int sig, uintptr_t addr, uint64_t sp) {
+  if (sig != SIGSEGV && sig != SIGBUS) return 0;
+  return addr <= sp + STACK_FAULT_ABOVE && addr + STACK_FAULT_BELOW >= sp;
+}
+
+struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
+                                              const char **why) {
+  struct __immune_tx *tx = __immune_thread.tx_top;
+  *why = NULL;
+  if (tx && !immune_tx_valid(tx)) {
+    *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+    return NULL;
+  }
+  while (tx && tx->sp < fault_sp && fault_sp - tx->sp < SAME_STACK_SPAN) {
+    tx = tx->prev;
+    if (tx && !immune_tx_valid(tx)) {
+      *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+      return NULL;
+    }
+  }
+  if (tx && stack_fault) {
+    uint64_t need = (uint64_t)immune_opts.stack_headroom_kb << 10;
+    while (tx && tx->sp - stack_fault < need) {
+      tx = tx->prev;
+      if (tx && !immune_tx_valid(tx)) {
+        *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+        return NULL;
+      }
+    }
+    if (!tx)
+      *why = "stack exhausted: no live transaction leaves stack_headroom_kb of stack "
+             "for its abort path";
+  }
+  return tx;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Counts the abort in the site's window; returns 1 when the site has used up
+ * its max_recoveries in the window and must not heal any more. Relaxed
+ * atomics: concurrent faults at one site may blur the count by a few, never
+ * corrupt it. */
+int immune_over_budget(struct __immune_site *s) {
+  if (immune_opts.max_recoveries <= 0) return 0;
+  uint64_t now = now_ms(), start = __atomic_load_n(&s->window_start_ms, __ATOMIC_RELAXED);
+  if (start == 0 || now - start > (uint64_t)immune_opts.recovery_window_ms) {
+    __atomic_store_n(&s->window_start_ms, now ? now : 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->window_count, 0, __ATOMIC_RELAXED);
+  }
+  uint64_t n = __atomic_add_fetch(&s->window_count, 1, __ATOMIC_RELAXED);
+  return n > (uint64_t)immune_opts.max_recoveries;
+}
+
+/* Everything an abort does but the jump: pop the record and every record
+ * inside it (a fault in the abort path belongs to the next outer
+ * transaction, never to this one again), give back the guard slots the
+ * aborted call held, count, report. The record stays intact at tx_next for
+ * the abort path's __immune_tx_rollback. */
+void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev) {
+  immune_tx_pop_to(tx);
+  immune_watchdog_forget(tx);
+  if (tx->site->flags & IMMUNE_SITE_SLOTS) __immune_thread.slot_top = tx->slot_mark;
+  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
+  immune_count_abort(tx->site);
+  ev->kind = IMMUNE_EV_RECOVERED;
+  immune_log_event(ev);
+}
+
+__attribute__((noreturn)) void immune_die_with_signal(int sig) {
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  immune_real_sigaction(sig, &dfl, NULL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), sig);
+  _exit(128 + sig); /* not reached: the signal is fatal by default */
+}
+
+/* A canary of a relocated buffer was found broken when its slot was
+ * released (guard_pool.c): the buffer overflowed into slack the guard page
+ * could not cover. That is a fault of the innermost live transaction, which
+ * aborts from here — ordinary code, not a handler, so it resumes the
+ * checkpoint directly. Outside any transaction the process dies with
+ * SIGABRT, as __stack_chk_fail would have made it. */
+void immune_abort_for_canary(const struct __immune_buffer *buffer) {
+  ucontext_t uc;
+  getcontext(&uc);
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL};
+  const char *why;
+  struct __immune_tx *tx =
+      immune_choose_transaction((uint64_t)(uintptr_t)__builtin_frame_address(0), 0, &why);
+  ev.reason = why;
+  if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT) {
+    ev.site = tx->site;
+    if (!immune_over_budget(tx->site)) {
+      immune_abort_transaction(tx, &ev);
+      __immune_resume(tx);
+    }
+    ev.kind = IMMUNE_EV_ESCALATED;
+  } else if (tx && immune_opts.mode == IMMUNE_MODE_MONITOR) {
+    ev.site = tx->site;
+  }
+  if (immune_opts.mode != IMMUNE_MODE_OFF) immune_log_event(&ev);
+  immune_die_with_signal(SIGABRT);
+}
+
+IMMUNE_EXPORT uint64_t immune_recoveries(void) {
+  return atomic_load_explicit(&total_recoveries, memory_order_relaxed);
+}
+
+/* Fault injection (IMMUNE_OPTIONS=inject=...): tx_stack.c found the entering
+ * site marked and filled its record at tx_next without pushing it. The call
+ * aborts before its body runs: count and report; the pass's code then takes
+ * the abort path, whose __immune_tx_rollback finds the record at tx_next. */
+void immune_inject_abort(struct __immune_tx *rec) {
+  ucontext_t uc;
+  getcontext(&uc);
+  rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+  rec->sp = rec->fp;
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL};
+  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
+  immune_count_abort(rec->site);
+  immune_log_event(&ev);
+}
+
+/* A runtime decision to abort tx (the watchdog's budget ran out, the
+ * transaction stack is full), from ordinary code at a safe point: the
+ * transactions inside tx are discarded with it, and its checkpoint is
+ * resumed directly. */
+void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL};
+  if (immune_opts.mode != IMMUNE_MODE_PROTECT || immune_over_budget(tx->site)) {
+    ev.kind = IMMUNE_EV_ESCALATED;
+    ev.reason = immune_opts.mode != IMMUNE_MODE_PROTECT ? "not healed (mode is not protect)"
+                                                        : "too many aborts at this site";
+    if (immune_opts.mode != IMMUNE_MODE_OFF) immune_log_event(&ev);
+    immune_die_with_signal(SIGABRT);
+  }
+  immune_abort_transaction(tx, &ev);
+  __immune_resume(tx);
+}

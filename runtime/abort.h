@@ -1,0 +1,25 @@
+/* The abort engine's interface (abort.c), for the fault handler and the
+ * runtime's own detectors. */
+#ifndef IMMUNE_RT_ABORT_H
+#define IMMUNE_RT_ABORT_H
+
+#include <stdint.h>
+
+#include "immune/abi.h"
+
+struct immune_event;
+
+/* Whether a fault at addr with the stack pointer at sp is the stack running
+ * out (a push or a frame allocation into the guard page). */
+int immune_is_stack_exhaustion(int sig, uintptr_t addr, uint64_t sp);
+/* The transaction a fault at fault_sp aborts, or NULL (then *why says why
+ * when the reason is not simply "outside every transaction"). stack_fault:
+ * the faulting address when the fault exhausted the stack, else 0. */
+struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
+                                              const char **why);
+/* Counts an abort of s; 1 when s is over its max_recoveries budget. */
+int immune_over_budget(struct __immune_site *s);
+/* Pops tx (and what it called), restores its slots, counts, reports ev. */
+void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev);
+
+#endif
