@@ -172,6 +172,12 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   B.CreateStore(B.CreateCall(FrameAddr, {B.getInt32(0)}, "immune.fp"),
                 Field(B, Rec, IMMUNE_TX_FIELD_FP));
   B.CreateStore(B.CreateStackSave("immune.sp"), Field(B, Rec, IMMUNE_TX_FIELD_SP));
+  // The return address as it is now: the runtime refuses to resume a frame
+  // whose return address changed (abi.h).
+  Function *RetSlot = Intrinsic::getDeclaration(&M, Intrinsic::addressofreturnaddress, {Ptr});
+  B.CreateStore(B.CreateLoad(Ptr, B.CreateCall(RetSlot, {}, "immune.ret.slot"), "immune.ret"),
+                Field(B, Rec, IMMUNE_TX_FIELD_RET));
+  B.CreateStore(B.getInt64(0), Field(B, Rec, IMMUNE_TX_FIELD_TAG));
   signalFence(B);
   B.CreateStore(Rec, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
   Function *SetJmp = Intrinsic::getDeclaration(&M, Intrinsic::eh_sjlj_setjmp);

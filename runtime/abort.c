@@ -9,6 +9,8 @@
  *     each is checked before it is read (tx_stack.c: immune_tx_valid);
  *   - a record whose checkpoint is below the faulting stack pointer was left
  *     by a non-local exit we did not see, never live;
+ *   - a transaction whose frame lost its return address (an overflow from
+ *     a callee ran over it) is not resumed: its caller's transaction is;
  *   - a fault that exhausted the stack aborts the innermost transaction that
  *     leaves stack_headroom_kb of stack for its abort path;
  *   - a site over its max_recoveries budget escalates instead of healing;
@@ -48,6 +50,13 @@ int immune_is_stack_exhaustion(int sig, uintptr_t addr, uint64_t sp) {
   return addr <= sp + STACK_FAULT_ABOVE && addr + STACK_FAULT_BELOW >= sp;
 }
 
+/* The return address in the record is the one in the frame now. The record
+ * is trusted (it is not in the frame); fp points into this thread's stack,
+ * so the read cannot fault. */
+int immune_frame_intact(const struct __immune_tx *tx) {
+  return *(const uint64_t *)(uintptr_t)(tx->fp + 8) == tx->ret;
+}
+
 struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
                                               const char **why) {
   struct __immune_tx *tx = __immune_thread.tx_top;
@@ -63,6 +72,20 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
       return NULL;
     }
   }
+  /* A transaction whose function's return address an overflow rewrote
+   * cannot be resumed: its return would jump to the attacker's bytes. Its
+   * caller's transaction can (that frame is discarded with it), if that
+   * frame is intact. */
+  while (tx && !immune_frame_intact(tx)) {
+    *why = "the frame of a protected function was overwritten (its return address "
+           "changed): resuming it would jump to attacker-written bytes";
+    tx = tx->prev;
+    if (tx && !immune_tx_valid(tx)) {
+      *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+      return NULL;
+    }
+  }
+  if (tx) *why = NULL;
   if (tx && stack_fault) {
     uint64_t need = (uint64_t)immune_opts.stack_headroom_kb << 10;
     while (tx && tx->sp - stack_fault < need) {
@@ -181,10 +204,13 @@ void immune_inject_abort(struct __immune_tx *rec) {
  * resumed directly. */
 void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
   struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL};
-  if (immune_opts.mode != IMMUNE_MODE_PROTECT || immune_over_budget(tx->site)) {
+  int intact = immune_frame_intact(tx);
+  if (immune_opts.mode != IMMUNE_MODE_PROTECT || !intact || immune_over_budget(tx->site)) {
     ev.kind = IMMUNE_EV_ESCALATED;
     ev.reason = immune_opts.mode != IMMUNE_MODE_PROTECT ? "not healed (mode is not protect)"
-                                                        : "too many aborts at this site";
+                : !intact ? "the frame of the protected function was overwritten (its "
+                            "return address changed)"
+                          : "too many aborts at this site";
     if (immune_opts.mode != IMMUNE_MODE_OFF) immune_log_event(&ev);
     immune_die_with_signal(SIGABRT);
   }

@@ -17,6 +17,8 @@ int immune_is_stack_exhaustion(int sig, uintptr_t addr, uint64_t sp);
  * the faulting address when the fault exhausted the stack, else 0. */
 struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
                                               const char **why);
+/* Whether tx's function still has the return address it had at entry. */
+int immune_frame_intact(const struct __immune_tx *tx);
 /* Counts an abort of s; 1 when s is over its max_recoveries budget. */
 int immune_over_budget(struct __immune_site *s);
 /* Pops tx (and what it called), restores its slots, counts, reports ev. */

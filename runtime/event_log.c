@@ -168,9 +168,11 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, code_text(ev));
     immune_buf_str(b, ") at address ");
     immune_buf_hex(b, fault_address(ev));
-  } else if (ev->cause && ev->cause[0] == 'I') {
+  } else if (ev->cause && strcmp(ev->cause, "INJECTED") == 0) {
     immune_buf_str(b, "injected abort on entry");
-  } else if (ev->cause && ev->cause[0] == 'T') {
+  } else if (ev->cause && strcmp(ev->cause, "TX_STACK_FULL") == 0) {
+    immune_buf_str(b, "transaction stack full (recursion deeper than tx_stack_mb holds)");
+  } else if (ev->cause && strcmp(ev->cause, "TIMEOUT") == 0) {
     immune_buf_str(b, "timeout: ran past its ");
     immune_buf_udec(b, ev->site && ev->site->timeout_ms ? ev->site->timeout_ms
                                                          : (uint64_t)immune_opts.timeout_ms);

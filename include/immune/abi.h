@@ -78,18 +78,25 @@ struct __immune_site {
  * the stack pointer (word 2), the intrinsic stores the resume address (word
  * 1) and, under CET, the shadow-stack pointer (word 3). The compiler treats
  * every register as clobbered at the resume point, so a resume restores only
- * rbp, rsp and rip (runtime/arch/x86_64/resume.S, immune_resume_context). */
+ * rbp, rsp and rip (runtime/arch/x86_64/resume.S, context.c).
+ *
+ * Word 4 (ret) is the return address in the function's frame at entry: an
+ * abort checks it is still there, since resuming a function whose return
+ * address an overflow rewrote would end in a jump to attacker-written bytes
+ * (runtime/abort.c). tag is zeroed at entry and belongs to the runtime from
+ * then on (livelock detection marks the enclosing transaction's instance). */
 #define IMMUNE_TX_FIELDS(X)                                                        \
   X(FP, uint64_t, fp)                    /* frame pointer at the checkpoint */    \
   X(IP, uint64_t, ip)                    /* resume address */                     \
   X(SP, uint64_t, sp)                    /* stack pointer at the checkpoint */    \
   X(SSP, uint64_t, ssp)                  /* CET shadow stack pointer */           \
-  X(SPARE, uint64_t, spare)              /* the setjmp buffer's fifth word */     \
+  X(RET, uint64_t, ret)                  /* the function's return address */      \
   X(PREV, struct __immune_tx *, prev)    /* next outer live transaction */        \
   X(SITE, struct __immune_site *, site)  /* static description of the function */ \
   X(AUX, void *, aux)                    /* sret pointer, zeroed on abort */      \
   X(SLOT_MARK, uint64_t, slot_mark)      /* guard-slot stack at entry (DYBOC) */  \
-  X(UNDO_MARK, void *, undo_mark)        /* memory undo log position at entry */
+  X(UNDO_MARK, void *, undo_mark)        /* memory undo log position at entry */  \
+  X(TAG, uint64_t, tag)                  /* 0 at entry; runtime-owned after */
 
 struct __immune_tx {
 #define IMMUNE_X_FIELD(ID, TYPE, NAME) TYPE NAME;

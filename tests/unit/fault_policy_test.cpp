@@ -60,6 +60,7 @@ static __attribute__((noinline)) void leak_record(__immune_site *site) {
   rec->site = site;
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = current_sp();
+  rec->ret = *(uint64_t *)((char *)__builtin_frame_address(0) + 8);
   T.tx_top = rec;
   if (__builtin_setjmp((void **)rec) != 0) _exit(3); // resurrected: wrong
 }

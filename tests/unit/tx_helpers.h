@@ -44,6 +44,8 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   rec->undo_mark = T.undo_cur;
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = current_sp();
+  rec->ret = *(uint64_t *)((char *)__builtin_frame_address(0) + 8);
+  rec->tag = 0;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   T.tx_top = rec;
   if (__builtin_setjmp((void **)rec) != 0) {

@@ -1,0 +1,56 @@
+/* Unbounded recursion where every level is a transaction (a recursive-
+ * descent parser given input nested without end). The stack runs out; the
+ * runtime aborts the innermost transaction that leaves stack_headroom_kb
+ * (64 KiB) for its abort path, never one at the exhausted end. That level
+ * returns its error value, and every level above passes it on. On the main
+ * thread twice and on a thread with a 1 MiB stack.
+ * E2E-RECOVERED: 3
+ * E2E-STDERR: recovered SIGSEGV \([A-Z_]+\) at address 0x[0-9a-f]+ pc 0x[0-9a-f]+ in nest \(.*recursion_protected\.c\), returning -1$
+ * E2E-STDERR-COUNT: 0 fault inside the Immune runtime
+ */
+#include <pthread.h>
+#include <sys/resource.h>
+
+#include "e2e.h"
+
+/* "((((...": one level per '('; the input never closes (the bug). */
+IMMUNE_PROTECT int nest(const char *s, long depth) {
+  volatile long level = depth; /* a scalar: no buffer to relocate */
+  if (*s == '(') {
+    int r = nest(s + (depth < E2E_HIDE(1L << 40)) * 0, depth + 1);
+    if (r < 0) return r;
+    return r + (level == depth);
+  }
+  return 0;
+}
+
+static void *thread_main(void *arg) {
+  (void)arg;
+  static int r;
+  r = nest("(", 0);
+  return &r;
+}
+
+int main(void) {
+  e2e_setup_stdio();
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
+      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
+    rl.rlim_cur = 8u << 20;
+    setrlimit(RLIMIT_STACK, &rl);
+  }
+  CHECK_INT(nest(")", 0), 0);
+  CHECK_INT(nest("(", 0), -1);
+  CHECK_INT(nest("(", 0), -1);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 1u << 20);
+  pthread_t t;
+  void *res = NULL;
+  CHECK_INT(pthread_create(&t, &attr, thread_main, NULL), 0);
+  CHECK_INT(pthread_join(t, &res), 0);
+  CHECK_INT(*(int *)res, -1);
+  CHECK_INT(immune_recoveries(), 3);
+  CHECK_DEPTH0();
+  return e2e_done();
+}
