@@ -228,20 +228,38 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     Exits.push_back({Pop, Self, Prev});
   }
   // The outermost commit empties the undo log (inner ones leave their
-  // entries to the transaction around them): a compare and a store.
-  if (Undo)
-    for (ExitPoint &X : Exits) {
-      IRBuilder<> UB(X.Pop);
-      UB.SetCurrentDebugLocation(Loc);
-      Instruction *Then = SplitBlockAndInsertIfThen(UB.CreateIsNull(X.Prev), X.Pop, false);
-      Then->getParent()->setName("immune.undo.reset");
-      IRBuilder<> TB(Then);
-      TB.SetCurrentDebugLocation(Loc);
-      // From the record, not the value loaded at entry: a log mapped
-      // inside this transaction sets the mark of every live transaction
-      // that began before it had one (rollback_memory.c).
+  // entries to the transaction around them) and counts itself; an inner
+  // commit clears its caller's replay tag when the tag names this function.
+  // Both tell the runtime that this call completed, so an abort that
+  // follows is new work, not a replay of one input (runtime/abort.c).
+  for (ExitPoint &X : Exits) {
+    IRBuilder<> UB(X.Pop);
+    UB.SetCurrentDebugLocation(Loc);
+    Instruction *Then = nullptr, *Else = nullptr;
+    SplitBlockAndInsertIfThenElse(UB.CreateIsNull(X.Prev), X.Pop, &Then, &Else);
+    Then->getParent()->setName("immune.outermost");
+    IRBuilder<> TB(Then);
+    TB.SetCurrentDebugLocation(Loc);
+    // From the record, not the value loaded at entry: a log mapped
+    // inside this transaction sets the mark of every live transaction
+    // that began before it had one (rollback_memory.c).
+    if (Undo)
       TB.CreateStore(TB.CreateLoad(Ptr, Field(TB, X.Self, IMMUNE_TX_FIELD_UNDO_MARK)), RT.UndoCur);
-    }
+    Constant *Commits = RT.threadField(IMMUNE_THREAD_FIELD_OUTER_COMMITS);
+    TB.CreateStore(TB.CreateAdd(TB.CreateLoad(TB.getInt64Ty(), Commits), TB.getInt64(1)), Commits);
+    Else->getParent()->setName("immune.inner");
+    IRBuilder<> EB(Else);
+    EB.SetCurrentDebugLocation(Loc);
+    Value *TagP = Field(EB, X.Prev, IMMUNE_TX_FIELD_TAG);
+    Value *Tag = EB.CreateLoad(EB.getInt64Ty(), TagP, "immune.tag");
+    Instruction *Clear = SplitBlockAndInsertIfThen(
+        EB.CreateICmpEQ(Tag, EB.CreatePtrToInt(Site, EB.getInt64Ty())), Else, false,
+        MDBuilder(C).createBranchWeights(1, 1000));
+    Clear->getParent()->setName("immune.tag.clear");
+    IRBuilder<> CB(Clear);
+    CB.SetCurrentDebugLocation(Loc);
+    CB.CreateStore(CB.getInt64(0), TagP);
+  }
   // Commit the rollback log too, only when this call owns entries in it (the
   // word names the owner of the newest ones, abi.h): one TLS load, a compare
   // with the record's address and a branch on the fast path.

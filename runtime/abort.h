@@ -21,6 +21,9 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
 int immune_frame_intact(const struct __immune_tx *tx);
 /* Counts an abort of s; 1 when s is over its max_recoveries budget. */
 int immune_over_budget(struct __immune_site *s);
+/* Counts an abort of tx at pc; 1 when it is a replay of one input beyond
+ * replay_aborts (abort.c): abort the enclosing transaction instead. */
+int immune_replayed(struct __immune_tx *tx, uint64_t pc);
 /* Pops tx (and what it called), restores its slots, counts, reports ev. */
 void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev);
 

@@ -191,10 +191,27 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
       ev.kind = IMMUNE_EV_ESCALATED;
       immune_log_event(&ev);
     } else {
-      immune_abort_transaction(tx, &ev);
-      immune_resume_at_checkpoint(uc, tx);
-      errno = saved_errno;
-      return;
+      /* A replayed input: the abort climbs to the enclosing transaction,
+       * which is checked like the first (abort.c). */
+      while (tx && immune_replayed(tx, pc)) {
+        ev.kind = IMMUNE_EV_ESCALATED;
+        ev.reason = tx->prev ? "aborted again and again on one input (replay_aborts): its "
+                               "caller's transaction aborts instead"
+                             : "aborted again and again on one input (replay_aborts), and no "
+                               "transaction encloses it";
+        immune_log_event(&ev);
+        struct __immune_tx *outer = tx->prev;
+        tx = outer && immune_tx_valid(outer) && immune_frame_intact(outer) ? outer : NULL;
+        ev.site = tx ? tx->site : ev.site;
+        ev.kind = IMMUNE_EV_CRASHED;
+        ev.reason = NULL;
+      }
+      if (tx) {
+        immune_abort_transaction(tx, &ev);
+        immune_resume_at_checkpoint(uc, tx);
+        errno = saved_errno;
+        return;
+      }
     }
   } else if (is_own_fault(sig, info) && decline_is_fatal(sig, info)) {
     /* The sensor: every fault that is about to kill the process leaves a

@@ -128,7 +128,8 @@ enum {
   X(UNDO_END, char *, undo_end)               /* ... and its end */               \
   X(SLOT_TOP, uint64_t, slot_top)             /* guard-slot stack (DYBOC) */      \
   X(ROLLBACK_PENDING, uint64_t, rollback_pending) /* owner of newest log entries */\
-  X(WATCHDOG_FLAG, uint64_t, watchdog_flag)   /* raised when a budget ran out */
+  X(WATCHDOG_FLAG, uint64_t, watchdog_flag)   /* raised when a budget ran out */  \
+  X(OUTER_COMMITS, uint64_t, outer_commits)   /* commits of outermost transactions */
 
 struct __immune_thread {
 #define IMMUNE_X_FIELD(ID, TYPE, NAME) TYPE NAME;

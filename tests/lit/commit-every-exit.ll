@@ -37,7 +37,8 @@
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
 ; Each exit: the record from the TLS block; the outermost transaction
-; empties the memory undo log (back to the mark in its record), the
+; empties the memory undo log (back to the mark in its record) and counts
+; its commit, the
 ; rollback log is committed only when this call owns its newest entries,
 ; then the record is popped.
 ; CHECK: neg:
@@ -45,11 +46,14 @@
 ; CHECK-NEXT: %[[PP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 5
 ; CHECK-NEXT: %immune.prev = load ptr, ptr %[[PP]]
 ; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.prev, null
-; CHECK-NEXT: br i1 %[[OUT]], label %immune.undo.reset, label
-; CHECK: immune.undo.reset:
+; CHECK-NEXT: br i1 %[[OUT]], label %immune.outermost, label
+; CHECK: immune.outermost:
 ; CHECK-NEXT: %[[MP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 9
 ; CHECK-NEXT: %[[M:.*]] = load ptr, ptr %[[MP]]
 ; CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 4)
+; CHECK-NEXT: %[[C:.*]] = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 9)
+; CHECK-NEXT: %[[C1:.*]] = add i64 %[[C]], 1
+; CHECK-NEXT: store i64 %[[C1]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 9)
 ; CHECK: %immune.pending = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 7)
 ; CHECK-NEXT: %[[SELFI:.*]] = ptrtoint ptr %immune.self to i64
 ; CHECK-NEXT: %[[P:.*]] = icmp eq i64 %immune.pending, %[[SELFI]]

@@ -52,7 +52,7 @@ IMMUNE_PROTECT int update(int v) {
 // CHECK: call void @__immune_undo_range(ptr @table, i64 64)
 // CHECK: call void @llvm.memset
 // CHECK: call void @helper.immune.tx(ptr {{.*}}@counter)
-// CHECK: immune.undo.reset:
+// CHECK: immune.outermost:
 // CHECK: %[[M:.*]] = load ptr, ptr
 // CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 4|i64 32}})
 

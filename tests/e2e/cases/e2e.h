@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,18 @@ static inline void e2e_setup_stdio(void) {
 /* For crash cases: says where the program is about to die (the driver looks
  * for it, so an earlier, unexpected death does not pass for the right one). */
 static inline void e2e_mark(const char *what) { printf("MARK %s\n", what); }
+
+/* Bounds the main thread's stack to 8 MiB: with an unlimited limit a
+ * runaway recursion would grow into the heap's address space before it
+ * faults. */
+static inline void e2e_bound_stack(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
+      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
+    rl.rlim_cur = 8u << 20;
+    setrlimit(RLIMIT_STACK, &rl);
+  }
+}
 
 /* Faults `levels` calls below the caller, each frame a few hundred bytes:
  * deep enough to reach below the frames of any protected function the

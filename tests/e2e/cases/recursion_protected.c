@@ -33,12 +33,7 @@ static void *thread_main(void *arg) {
 
 int main(void) {
   e2e_setup_stdio();
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
-      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
-    rl.rlim_cur = 8u << 20;
-    setrlimit(RLIMIT_STACK, &rl);
-  }
+  e2e_bound_stack();
   CHECK_INT(nest(")", 0), 0);
   CHECK_INT(nest("(", 0), -1);
   CHECK_INT(nest("(", 0), -1);

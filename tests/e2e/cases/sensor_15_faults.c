@@ -121,12 +121,7 @@ static const char *const protected_functions[] = {
 
 int main(void) {
   e2e_setup_stdio();
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
-      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
-    rl.rlim_cur = 8u << 20;
-    setrlimit(RLIMIT_STACK, &rl);
-  }
+  e2e_bound_stack();
   long page = sysconf(_SC_PAGESIZE);
 
   /* Monitor mode dies here, at the first fault. */

@@ -31,14 +31,7 @@ static void *thread_main(void *arg) {
 
 int main(void) {
   e2e_setup_stdio();
-  /* Bound the main stack: with an unlimited limit it would grow into the
-   * heap's address space before faulting. */
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
-      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
-    rl.rlim_cur = 8u << 20;
-    setrlimit(RLIMIT_STACK, &rl);
-  }
+  e2e_bound_stack();
   CHECK_INT(evaluate(100), 1);
   CHECK_INT(evaluate(E2E_HIDE(0x7fffffff)), -1);
   CHECK_INT(evaluate(E2E_HIDE(0x7fffffff)), -1);
