@@ -8,24 +8,11 @@
  * E2E-STDOUT: MARK replaying a poisonous command
  * E2E-STDERR-COUNT: 1 escalated: SIGSEGV .* in try_command .*: not healing: aborted again and again on one input \(replay_aborts\), and no transaction encloses it$
  */
-#include "e2e.h"
-
-struct conn {
-  const char *buf;
-  int pos, len, served;
-};
-
-IMMUNE_PROTECT int try_command(struct conn *c) {
-  char ch = c->buf[c->pos];
-  c->pos++;
-  if (ch == '!') return *E2E_NULL(volatile int *);
-  c->served++;
-  return 0;
-}
+#include "replay_e2e.h"
 
 int main(void) {
   e2e_setup_stdio();
-  struct conn good = {"abc", 0, 3, 0}, bad = {"ab!c", 0, 4, 0};
+  struct conn good = {"abc", 0, 3, 0, 0}, bad = {"ab!c", 0, 4, 0, 0};
   while (good.pos < good.len) try_command(&good);
   CHECK_INT(good.served, 3);
   if (e2e_failures) return e2e_done();

@@ -10,21 +10,7 @@
  * E2E-STDERR-COUNT: 1 recovered SIGSEGV \([A-Z_]+\) at address 0x0 pc 0x[0-9a-f]+ in drive \(.*replay_nested\.c\), returning -1$
  * E2E-STDERR-COUNT: 1 escalated: SIGSEGV .* in try_command .*: not healing: aborted again and again on one input \(replay_aborts\): its caller's transaction aborts instead$
  */
-#include "e2e.h"
-
-struct conn {
-  const char *buf;
-  int pos, len, served;
-};
-
-/* Consumes one command; a '!' is the poisonous one (a NULL dereference). */
-IMMUNE_PROTECT int try_command(struct conn *c) {
-  char ch = c->buf[c->pos];
-  c->pos++;
-  if (ch == '!') return *E2E_NULL(volatile int *);
-  c->served++;
-  return 0;
-}
+#include "replay_e2e.h"
 
 /* The state machine: on an error it tries again (the bytes are still
  * there: the rollback put pos back), as memcached's conn_parse_cmd did. */
@@ -36,7 +22,7 @@ IMMUNE_PROTECT int drive(struct conn *c) {
 
 int main(void) {
   e2e_setup_stdio();
-  struct conn good = {"abc", 0, 3, 0}, bad = {"ab!c", 0, 4, 0}, after = {"xy", 0, 2, 0};
+  struct conn good = {"abc", 0, 3, 0, 0}, bad = {"ab!c", 0, 4, 0, 0}, after = {"xy", 0, 2, 0, 0};
   CHECK_INT(drive(&good), 3);
   CHECK_INT(drive(&bad), -1);
   /* The other connections are served. */

@@ -5,20 +5,7 @@
  * E2E-STDERR-COUNT: 10 recovered SIGSEGV .* in try_command \(.*replay_stream\.c\), returning -1$
  * E2E-STDERR-COUNT: 0 escalated
  */
-#include "e2e.h"
-
-struct conn {
-  const char *buf;
-  int pos, len, served, failed;
-};
-
-IMMUNE_PROTECT int try_command(struct conn *c) {
-  char ch = c->buf[c->pos];
-  c->pos++;
-  if (ch == '!') return *E2E_NULL(volatile int *);
-  c->served++;
-  return 0;
-}
+#include "replay_e2e.h"
 
 /* A correct state machine: a failed command is skipped. */
 IMMUNE_PROTECT int drive(struct conn *c) {
