@@ -1,5 +1,7 @@
 // See ImmunePass.h.
 #include "ImmunePass.h"
+
+#include "Elision.h"
 #include "Compat.h"
 #include "ErrorValue.h"
 #include "BufferRelocation.h"
@@ -103,6 +105,30 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     }
 
     Todo.push_back({&F, std::move(Ch), std::move(*EV)});
+  }
+
+  // Protect-all: leaves that need no transaction of their own run inside
+  // their callers' (Elision.h). Their callers are never elided themselves
+  // (a leaf calls nothing), so one pass over the set decides.
+  if (Opts.Elide) {
+    SmallPtrSet<const Function *, 32> Protected;
+    for (Chosen &T : Todo) Protected.insert(T.F);
+    llvm::erase_if(Todo, [&](Chosen &T) {
+      Function &F = *T.F;
+      if (T.Ch.Explicit || T.Ch.TimeoutMs || !elisionBlocker(F).empty() ||
+          !onlyCalledFrom(F, Protected))
+        return false;
+      OptimizationRemarkEmitter ORE(&F);
+      ORE.emit([&] {
+        return OptimizationRemark("immune", "Elided", &F)
+               << "'" << ore::NV("Function", F.getName())
+               << "' runs inside its callers' transactions (protect-all: a leaf with no "
+                  "stores outside its frame and no buffers; a fault in it aborts the "
+                  "caller's transaction; IMMUNE_ELIDE=0 gives it its own)";
+      });
+      Man.notProtected(F, "runs inside its callers' transactions (protect-all leaf)");
+      return true;
+    });
   }
 
   if (!Todo.empty()) {

@@ -40,6 +40,12 @@ static cl::opt<bool>
                      "transactional clones of their callees in the module) so "
                      "an abort undoes them (default on); env IMMUNE_UNDO=0"));
 
+static cl::opt<bool>
+    ElideOpt("immune-elide", cl::Hidden, cl::init(true),
+             cl::desc("Under protect-all, leaves with no stores outside their "
+                      "frame and no buffers run inside their callers' "
+                      "transactions (default on); env IMMUNE_ELIDE=0"));
+
 static bool envFlag(const char *Name, bool Default = false) {
   const char *V = std::getenv(Name);
   if (!V) return Default;
@@ -58,6 +64,7 @@ immune::PassOptions immune::currentOptions() {
                                                     : envFlag("IMMUNE_PROTECT_ALL");
   O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true);
   O.Undo = UndoOpt.getNumOccurrences() ? bool(UndoOpt) : envFlag("IMMUNE_UNDO", true);
+  O.Elide = ElideOpt.getNumOccurrences() ? bool(ElideOpt) : envFlag("IMMUNE_ELIDE", true);
   O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE");
   if (ManifestOpt.getNumOccurrences())
     O.ManifestDir = ManifestOpt;

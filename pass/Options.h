@@ -18,6 +18,8 @@ struct PassOptions {
   bool Dyboc = true;       // -immune-dyboc=false / IMMUNE_DYBOC=0: keep buffers on the stack
   bool Oracle = false;     // -immune-oracle / IMMUNE_ORACLE=1: relocate in every function
   bool Undo = true;        // -immune-undo=false / IMMUNE_UNDO=0: no memory undo log
+  bool Elide = true;       // -immune-elide=false / IMMUNE_ELIDE=0: protect-all gives
+                           // every function its own transaction (Elision.h)
 };
 
 // The options in force: a cl::opt given on the command line wins over the
