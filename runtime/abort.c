@@ -30,6 +30,7 @@
 
 #include "abort.h"
 #include "event_log.h"
+#include "guard_pool.h"
 #include "internal.h"
 #include "options.h"
 
@@ -58,8 +59,15 @@ int immune_frame_intact(const struct __immune_tx *tx) {
   return *(const uint64_t *)(uintptr_t)(tx->fp + 8) == tx->ret;
 }
 
+/* Whether tx is in the live chain from `from` outward. */
+static int in_chain(const struct __immune_tx *tx, const struct __immune_tx *from) {
+  for (const struct __immune_tx *t = from; t; t = t->prev)
+    if (t == tx) return 1;
+  return 0;
+}
+
 struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
-                                              const char **why) {
+                                              uintptr_t guard_fault, const char **why) {
   struct __immune_tx *tx = __immune_thread.tx_top;
   *why = NULL;
   if (tx && !immune_tx_valid(tx)) {
@@ -72,6 +80,14 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
       *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
       return NULL;
     }
+  }
+  /* A guard page of a relocated buffer: the overflow is the fault of the
+   * transaction that owns the buffer, even when it happened in a callee
+   * (libc's memcpy) that has a transaction of its own: that callee only
+   * did what the owner told it. */
+  if (tx && guard_fault) {
+    struct __immune_tx *owner = immune_guard_owner(guard_fault);
+    if (owner && in_chain(owner, tx)) tx = owner;
   }
   /* A transaction whose function's return address an overflow rewrote
    * cannot be resumed: its return would jump to the attacker's bytes. Its
@@ -232,7 +248,7 @@ void immune_abort_for_canary(const struct __immune_buffer *buffer) {
   struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL};
   const char *why;
   struct __immune_tx *tx =
-      immune_choose_transaction((uint64_t)(uintptr_t)__builtin_frame_address(0), 0, &why);
+      immune_choose_transaction((uint64_t)(uintptr_t)__builtin_frame_address(0), 0, 0, &why);
   ev.reason = why;
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT) {
     ev.site = tx->site;

@@ -14,9 +14,11 @@ struct immune_event;
 int immune_is_stack_exhaustion(int sig, uintptr_t addr, uint64_t sp);
 /* The transaction a fault at fault_sp aborts, or NULL (then *why says why
  * when the reason is not simply "outside every transaction"). stack_fault:
- * the faulting address when the fault exhausted the stack, else 0. */
+ * the faulting address when the fault exhausted the stack, else 0;
+ * guard_fault: the faulting address of a SIGSEGV/SIGBUS (a relocated
+ * buffer's guard page names its owner), else 0. */
 struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
-                                              const char **why);
+                                              uintptr_t guard_fault, const char **why);
 /* Whether tx's function still has the return address it had at entry. */
 int immune_frame_intact(const struct __immune_tx *tx);
 /* Counts an abort of s; 1 when s is over its max_recoveries budget. */

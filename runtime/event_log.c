@@ -174,8 +174,7 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, "transaction stack full (recursion deeper than tx_stack_mb holds)");
   } else if (ev->cause && strcmp(ev->cause, "TIMEOUT") == 0) {
     immune_buf_str(b, "timeout: ran past its ");
-    immune_buf_udec(b, ev->site && ev->site->timeout_ms ? ev->site->timeout_ms
-                                                         : (uint64_t)immune_opts.timeout_ms);
+    immune_buf_udec(b, ev->site ? ev->site->timeout_ms : 0);
     immune_buf_str(b, " ms budget");
   } else {
     immune_buf_str(b, "broken canary of a relocated buffer");

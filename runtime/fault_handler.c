@@ -170,7 +170,9 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   if (is_own_fault(sig, info)) {
     uint64_t sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
     uintptr_t addr = (uintptr_t)info->si_addr;
-    tx = immune_choose_transaction(sp, immune_is_stack_exhaustion(sig, addr, sp) ? addr : 0, &why);
+    int mem = sig == SIGSEGV || sig == SIGBUS;
+    tx = immune_choose_transaction(sp, immune_is_stack_exhaustion(sig, addr, sp) ? addr : 0,
+                                   mem ? addr : 0, &why);
     ev.reason = why;
     /* A guard page of a relocated buffer names the overflowing buffer. */
     if (sig == SIGSEGV || sig == SIGBUS)

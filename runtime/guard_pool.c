@@ -284,6 +284,34 @@ const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr) {
   return NULL;
 }
 
+/* The transaction that took the slot whose guard page (or lead slack) addr
+ * is in, among this thread's live transactions: the innermost one with
+ * slots whose mark, for that class, is at or below the slot's index (slots
+ * are taken right after the owner's checkpoint, so every transaction that
+ * began before the slot was taken and still holds slots has a mark below
+ * it, and the innermost of them took it). NULL when addr is in no slot of
+ * this thread. Async-signal-safe: reads this thread's arena and records. */
+struct __immune_tx *immune_guard_owner(uintptr_t addr) {
+  const struct arena *a = my_arena;
+  if (!a) return NULL;
+  for (int c = 0; c < NCLASS; ++c) {
+    uintptr_t base = (uintptr_t)a->base[c];
+    if (!base || addr < base || addr >= base + a->span[c]) continue;
+    size_t stride = PAGE + class_data[c];
+    size_t idx = (addr - base) / stride, off = (addr - base) % stride;
+    if (off < PAGE) {
+      if (idx == 0) return NULL;
+      --idx;
+    }
+    if (idx >= top_of(__immune_thread.slot_top, c)) return NULL; /* not in use */
+    for (struct __immune_tx *tx = __immune_thread.tx_top; tx && immune_tx_valid(tx); tx = tx->prev)
+      if (tx->site && (tx->site->flags & IMMUNE_SITE_SLOTS) && top_of(tx->slot_mark, c) <= idx)
+        return tx;
+    return NULL;
+  }
+  return NULL;
+}
+
 IMMUNE_EXPORT void immune_guard_info_get(immune_guard_info *out) {
   uint64_t tops = __immune_thread.slot_top, n = 0;
   for (int c = 0; c < NCLASS; ++c) n += top_of(tops, c);

@@ -10,4 +10,8 @@
  * thread's pool; NULL if none. Async-signal-safe. */
 const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr);
 
+/* The live transaction of this thread that owns the slot whose guard page
+ * addr is in, or NULL. Async-signal-safe. */
+struct __immune_tx *immune_guard_owner(uintptr_t addr);
+
 #endif

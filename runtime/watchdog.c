@@ -130,10 +130,9 @@ static void start_watcher(void) {
   pthread_attr_destroy(&attr);
 }
 
-static uint64_t budget_of(const struct __immune_tx *tx) {
-  if (tx->site->timeout_ms) return tx->site->timeout_ms;
-  return (uint64_t)immune_opts.timeout_ms;
-}
+/* The function's own budget: polls are emitted only for functions that
+ * have one (a runtime default would reach no code that polls). */
+static uint64_t budget_of(const struct __immune_tx *tx) { return tx->site->timeout_ms; }
 
 IMMUNE_EXPORT void __immune_watchdog_arm(struct __immune_tx *tx) {
   uint64_t ms = budget_of(tx);
