@@ -15,7 +15,7 @@ static bool intoOwnFrame(const Value *Ptr, const Function &F) {
   return AI && AI->getFunction() == &F;
 }
 
-std::string immune::elisionBlocker(const Function &F) {
+std::string immune::elisionBlocker(const Function &F, bool StoresLogged) {
   if (!F.hasLocalLinkage()) return "callable from other modules";
   if (F.isVarArg()) return "variadic";
   for (const Instruction &I : instructions(F)) {
@@ -29,10 +29,13 @@ std::string immune::elisionBlocker(const Function &F) {
     if (const auto *CB = dyn_cast<CallBase>(&I)) {
       const auto *II = dyn_cast<IntrinsicInst>(CB);
       if (!II) return "makes calls";
-      if (const auto *MI = dyn_cast<AnyMemIntrinsic>(II)) {
-        if (!intoOwnFrame(MI->getRawDest(), F)) return "writes memory outside its frame";
+      if (const auto *MI = dyn_cast<MemIntrinsic>(II)) {
+        // Logged by the undo log in the clone its callers call (UndoLog.h).
+        if (!StoresLogged && !intoOwnFrame(MI->getRawDest(), F))
+          return "writes memory outside its frame";
         continue;
       }
+      if (isa<AnyMemIntrinsic>(II)) return "writes memory atomically";
       if (II->isAssumeLikeIntrinsic() || isa<DbgInfoIntrinsic>(II) || !II->mayWriteToMemory())
         continue;
       switch (II->getIntrinsicID()) {
@@ -44,7 +47,7 @@ std::string immune::elisionBlocker(const Function &F) {
       }
     }
     if (const auto *SI = dyn_cast<StoreInst>(&I)) {
-      if (SI->isVolatile() || !intoOwnFrame(SI->getPointerOperand(), F))
+      if (!StoresLogged && !intoOwnFrame(SI->getPointerOperand(), F))
         return "writes memory outside its frame";
       continue;
     }

@@ -115,16 +115,16 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     for (Chosen &T : Todo) Protected.insert(T.F);
     llvm::erase_if(Todo, [&](Chosen &T) {
       Function &F = *T.F;
-      if (T.Ch.Explicit || T.Ch.TimeoutMs || !elisionBlocker(F).empty() ||
+      if (T.Ch.Explicit || T.Ch.TimeoutMs || !elisionBlocker(F, Opts.Undo).empty() ||
           !onlyCalledFrom(F, Protected))
         return false;
       OptimizationRemarkEmitter ORE(&F);
       ORE.emit([&] {
         return OptimizationRemark("immune", "Elided", &F)
                << "'" << ore::NV("Function", F.getName())
-               << "' runs inside its callers' transactions (protect-all: a leaf with no "
-                  "stores outside its frame and no buffers; a fault in it aborts the "
-                  "caller's transaction; IMMUNE_ELIDE=0 gives it its own)";
+               << "' runs inside its callers' transactions (protect-all: a leaf without "
+                  "buffers whose stores the undo log undoes with its caller's; a fault in "
+                  "it aborts the caller's transaction; IMMUNE_ELIDE=0 gives it its own)";
       });
       Man.notProtected(F, "runs inside its callers' transactions (protect-all leaf)");
       return true;

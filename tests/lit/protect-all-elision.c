@@ -4,6 +4,7 @@
 // RUN: env IMMUNE_PROTECT_ALL=1 %clang_immune -O0 -S -emit-llvm -o - %s | FileCheck %s
 // RUN: env IMMUNE_PROTECT_ALL=1 %clang_immune -O0 -Rpass=immune -S -o /dev/null %s 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: env IMMUNE_PROTECT_ALL=1 IMMUNE_ELIDE=0 %clang_immune -O0 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=OFF
+// RUN: env IMMUNE_PROTECT_ALL=1 IMMUNE_UNDO=0 %clang_immune -O0 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=NOUNDO
 #include <immune/immune.h>
 
 int g;
@@ -20,6 +21,7 @@ int external_leaf(const int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @caller(
 // CHECK: call i32 @llvm.eh.sjlj.setjmp(
+// CHECK: call i32 @leaf_store.immune.tx(
 int caller(const int *p) {
   return leaf(p, 1) + leaf_store(p) + leaf_buffer(*p) + external_leaf(p) + annotated_leaf(p);
 }
@@ -32,9 +34,14 @@ int caller(const int *p) {
 // REMARK: remark: 'leaf' runs inside its callers' transactions
 static int leaf(const int *p, int i) { return p[i] * 2; }
 
-// A store outside the frame: it needs its own undo, so its own transaction.
+// A store outside the frame: undone with the caller's transaction, through
+// the logging clone the caller calls; without the undo log it needs a
+// transaction of its own.
 // CHECK-LABEL: define internal i32 @leaf_store(
-// CHECK: call i32 @llvm.eh.sjlj.setjmp(
+// CHECK-NOT: llvm.eh.sjlj.setjmp
+// CHECK: ret i32
+// NOUNDO-LABEL: define internal i32 @leaf_store(
+// NOUNDO: call i32 @llvm.eh.sjlj.setjmp(
 static int leaf_store(const int *p) {
   g = *p;
   return 1;
