@@ -40,8 +40,15 @@ declare -A cmd=(
 )
 variants=(plain asan protect-all no-elide tx-only)
 for v in "${variants[@]}"; do
-  if [ ! -x "$work/speedtest1-$v" ] || [ "$cc" -nt "$work/speedtest1-$v" ] ||
-     [ "$build/lib/immune.so" -nt "$work/speedtest1-$v" ]; then
+  stale=0
+  [ -x "$work/speedtest1-$v" ] || stale=1
+  case $v in plain|asan) ;; *)
+    # The protected builds are redone when the plugin or the runtime changed.
+    for f in "$build/lib/immune.so" "$build/lib/libimmune_rt.a"; do
+      [ "$f" -nt "$work/speedtest1-$v" ] && stale=1
+    done ;;
+  esac
+  if [ "$stale" = 1 ]; then
     echo "building $v" >&2
     ${cmd[$v]} "$work/speedtest1.c" "$work/sqlite3.c" -o "$work/speedtest1-$v" -lm -lpthread
   fi

@@ -122,6 +122,33 @@ Sign returnSign(const Function &F) {
   return Sign::Unknown;
 }
 
+// For a function returning an enum (debug info): an enumerator named like
+// an error (ERROR, ERR, FAIL, INVALID, BAD), the one most of the function's
+// own return paths use if several are. Not found: nothing.
+std::optional<std::pair<int64_t, std::string>> errorEnumerator(const Function &F) {
+  auto *C = dyn_cast_or_null<DICompositeType>(debugReturnType(F));
+  if (!C || C->getTag() != dwarf::DW_TAG_enumeration_type) return std::nullopt;
+  ReturnFacts RF = ReturnFacts::of(F);
+  std::optional<std::pair<int64_t, std::string>> Best;
+  unsigned BestPaths = 0;
+  for (DINode *N : C->getElements()) {
+    auto *E = dyn_cast<DIEnumerator>(N);
+    if (!E) continue;
+    std::string Name = E->getName().lower();
+    if (Name.find("err") == std::string::npos && Name.find("fail") == std::string::npos &&
+        Name.find("invalid") == std::string::npos && Name.find("bad") == std::string::npos)
+      continue;
+    int64_t V = E->getValue().getSExtValue();
+    auto R = RF.Returned.find(V);
+    unsigned Paths = R == RF.Returned.end() ? 0 : R->second;
+    if (!Best || Paths > BestPaths) {
+      Best = {V, E->getName().str()};
+      BestPaths = Paths;
+    }
+  }
+  return Best;
+}
+
 // Whether the source-level return type is a struct, union or array that the
 // ABI returns in registers as a scalar (struct {int a, b;} comes back as an
 // i64, struct {double d;} as a double). Debug info says so directly; without
@@ -255,6 +282,20 @@ immune::chooseErrorValue(Function &F, const Constant *Explicit,
       EV.Value = ConstantInt::get(IT, 0);
       EV.Text = "false";
       EV.Why = "bool: false";
+    } else if (auto En = errorEnumerator(F)) {
+      EV.Value = ConstantInt::get(IT, APInt(W, uint64_t(En->first), /*isSigned=*/true));
+      EV.Text = std::to_string(En->first);
+      EV.Why = "enum: " + En->second + ", the enumerator named like an error";
+    } else if (ReturnFacts RF = ReturnFacts::of(F); RF.CallersAnd && RF.Returned.count(0)) {
+      // `valid &= f()`: any nonzero value but one with the flag's bit clear
+      // would leave the caller's flag set; 0, which f itself returns, clears
+      // it (libxml2's xmlValidateElementContent got -1 and the invalid
+      // document was accepted).
+      EV.Value = ConstantInt::get(IT, 0);
+      EV.Text = "0";
+      EV.Why = "callers combine the result with & at " + std::to_string(RF.CallersAnd) +
+               (RF.CallersAnd == 1 ? " site" : " sites") +
+               " (a validity flag) and it returns 0 itself: 0";
     } else if (std::optional<int64_t> V = inferredFailure(F, Sg == Sign::Unsigned)) {
       EV.Value = ConstantInt::get(IT, APInt(W, uint64_t(*V), /*isSigned=*/true));
       EV.Text = intText(APInt(W, uint64_t(*V), true), Sg != Sign::Unsigned);

@@ -33,6 +33,8 @@ static void noteTests(const Value *V, ReturnFacts &RF, unsigned Depth = 0) {
       }
     } else if (auto *Sw = dyn_cast<SwitchInst>(U)) {
       for (auto &Case : Sw->cases()) ++RF.TestedByCallers[Case.getCaseValue()->getSExtValue()];
+    } else if (auto *BO = dyn_cast<BinaryOperator>(U)) {
+      if (BO->getOpcode() == Instruction::And) ++RF.CallersAnd;
     } else if (isa<CastInst>(U)) {
       noteTests(U, RF, Depth + 1);
     } else if (auto *St = dyn_cast<StoreInst>(U)) {

@@ -23,6 +23,10 @@ struct ReturnFacts {
   // (==, !=, <, ...), with how many comparisons.
   std::map<int64_t, unsigned> TestedByCallers;
   unsigned CallersTestNull = 0;
+  // Caller sites that combine the result with a bitwise and (`valid &=
+  // f()`, `ok = ok & f()`): the result is a validity flag, and 0 is what
+  // makes the caller fail.
+  unsigned CallersAnd = 0;
 
   static ReturnFacts of(const llvm::Function &F);
   // "returns -1 on 2 paths; callers test -1 at 3 sites"
