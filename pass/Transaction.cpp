@@ -3,21 +3,22 @@
 // frame, and the checkpoint is inline):
 //
 //   entry:                       ; original static allocas stay here
-//     %next = load thread.tx_next ; %limit = load thread.tx_limit
-//     br (%next < %limit), %immune.push, %immune.enter.slow
+//     %top = load thread.tx_top ; %base = load thread.tx_base
+//     %next = %top ? %top + 1 : %base                ; records are contiguous
+//     br (%next < thread.tx_limit), %immune.push, %immune.enter.slow
 //   immune.enter.slow:           ; cold: first call of the thread, a full
 //     %r = call @__immune_tx_enter_slow(@site)   ; stack, or injection
 //     br (%r == null), %immune.abort, %immune.push
 //   immune.push:
 //     %rec = phi [%next, %entry], [%r, %immune.enter.slow]
-//     store %rec + 1 -> thread.tx_next
-//     store thread.tx_top -> rec.prev ; store @site -> rec.site ; marks
-//     store frameaddress -> rec.fp ; store stacksave -> rec.sp
 //     store %rec -> thread.tx_top                    ; push
+//     store %top -> rec.prev ; store @site -> rec.site ; marks
+//     store frameaddress -> rec.fp ; stacksave -> rec.sp ; ret address -> rec.ret
 //     %cp = call i32 @llvm.eh.sjlj.setjmp(%rec)      ; returns_twice
 //     br (%cp == 0), %immune.body, %immune.abort
 //   immune.body:                 ; the original code; before every exit:
-//     %t = load thread.tx_top ; thread.tx_top = t.prev ; thread.tx_next = t
+//     %self = load thread.tx_top
+//     thread.tx_top = (%self == thread.tx_base) ? null : %self - 1   ; pop
 //   immune.abort:                ; the runtime already popped the record
 //     call @__immune_tx_rollback() ; ret <error value>
 //
@@ -91,10 +92,9 @@ static void insertWatchdogPolls(Function &F, RuntimeInterface &RT, DebugLoc Loc)
 }
 
 // A compiler-only barrier between stores a signal handler on this thread
-// may observe: a handler that runs protected code pushes at tx_next, so
-// tx_next moves past the record before the record is filled, and the record
-// is complete before tx_top names it (and tx_top lets go of it before
-// tx_next does). No instruction is emitted.
+// may observe: a handler that runs protected code pushes after tx_top, so
+// tx_top names the record before the record is filled (the handler's record
+// goes above it, never onto it). No instruction is emitted.
 static void signalFence(IRBuilder<> &B) {
   B.CreateFence(AtomicOrdering::SequentiallyConsistent, SyncScope::SingleThread);
 }
@@ -122,12 +122,17 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   // original code's exits (and EscapeEnumerator needs every block to end).
   auto *AbortPlaceholder = new UnreachableInst(C, Abort);
 
-  // entry: is there room on the transaction stack? (tx_limit is 0 until the
-  // thread's stack is mapped and while fault injection is armed.)
+  // entry: the next record is the one after the innermost live one, or the
+  // base when none is live (records are contiguous); is it below the limit?
+  // (tx_limit is 0 until the thread's stack is mapped and while fault
+  // injection is armed.)
   Entry.getTerminator()->eraseFromParent();
   IRBuilder<> B(&Entry);
   B.SetCurrentDebugLocation(Loc);
-  Value *Next = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT), "immune.next");
+  Value *Top = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP), "immune.top");
+  Value *Base = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_BASE), "immune.base");
+  Value *Next = B.CreateSelect(B.CreateIsNull(Top), Base,
+                               B.CreateConstInBoundsGEP1_64(RT.TxTy, Top, 1), "immune.next");
   Value *Limit = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_LIMIT), "immune.limit");
   B.CreateCondBr(B.CreateICmpULT(Next, Limit, "immune.room"), Push, Slow,
                  MDBuilder(C).createBranchWeights(100000, 1));
@@ -136,7 +141,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   SB.SetCurrentDebugLocation(Loc);
   Value *SlowRec = SB.CreateCall(RT.TxEnterSlow, {Site}, "immune.rec.slow");
   // NULL: fault injection aborts this call on entry (the runtime filled the
-  // record at tx_next for the abort path and reported it).
+  // next record for the abort path and reported it).
   SB.CreateCondBr(SB.CreateIsNull(SlowRec), Abort, Push,
                   MDBuilder(C).createBranchWeights(1, 100000));
 
@@ -144,10 +149,10 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   PHINode *Rec = B.CreatePHI(Ptr, 2, "immune.rec");
   Rec->addIncoming(Next, &Entry);
   Rec->addIncoming(SlowRec, Slow);
-  B.CreateStore(B.CreateConstInBoundsGEP1_64(RT.TxTy, Rec, 1),
-                RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT));
+  // The push comes first: a signal handler that runs protected code before
+  // the fields are written pushes above this record, never onto it.
+  B.CreateStore(Rec, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
   signalFence(B);
-  Value *Top = B.CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP), "immune.top");
   B.CreateStore(Top, Field(B, Rec, IMMUNE_TX_FIELD_PREV));
   B.CreateStore(Site, Field(B, Rec, IMMUNE_TX_FIELD_SITE));
   Argument *SRet = nullptr;
@@ -178,8 +183,6 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   B.CreateStore(B.CreateLoad(Ptr, B.CreateCall(RetSlot, {}, "immune.ret.slot"), "immune.ret"),
                 Field(B, Rec, IMMUNE_TX_FIELD_RET));
   B.CreateStore(B.getInt64(0), Field(B, Rec, IMMUNE_TX_FIELD_TAG));
-  signalFence(B);
-  B.CreateStore(Rec, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
   Function *SetJmp = Intrinsic::getDeclaration(&M, Intrinsic::eh_sjlj_setjmp);
   CallInst *CP = B.CreateCall(SetJmp, {Rec}, "immune.cp");
   // returns_twice on the call: the function then "exposes returns twice" to
@@ -208,7 +211,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   EscapeEnumerator EE(F, "immune.cleanup", /*HandleExceptions=*/true);
   struct ExitPoint {
     Instruction *Pop; // the store of prev to tx_top
-    Value *Self, *Prev;
+    Value *Self, *Prev, *IsOuter;
   };
   SmallVector<ExitPoint, 4> Exits;
   while (IRBuilder<> *AtExit = EE.Next()) {
@@ -221,11 +224,15 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
                                                       Field(*AtExit, Self, IMMUNE_TX_FIELD_SLOT_MARK),
                                                       "immune.slot.mark"));
     if (TimeoutMs) AtExit->CreateCall(RT.WatchdogDisarm, {Self});
-    Value *Prev = AtExit->CreateLoad(Ptr, Field(*AtExit, Self, IMMUNE_TX_FIELD_PREV), "immune.prev");
+    // The record below (contiguous records): no load that waits on the
+    // push's stores.
+    Value *IsBase = AtExit->CreateICmpEQ(
+        Self, AtExit->CreateLoad(Ptr, RT.threadField(IMMUNE_THREAD_FIELD_TX_BASE)), "immune.outer");
+    Value *Prev = AtExit->CreateSelect(IsBase, ConstantPointerNull::get(cast<PointerType>(Ptr)),
+                                       AtExit->CreateConstInBoundsGEP1_64(RT.TxTy, Self, -1),
+                                       "immune.prev");
     Instruction *Pop = AtExit->CreateStore(Prev, RT.threadField(IMMUNE_THREAD_FIELD_TX_TOP));
-    signalFence(*AtExit);
-    AtExit->CreateStore(Self, RT.threadField(IMMUNE_THREAD_FIELD_TX_NEXT));
-    Exits.push_back({Pop, Self, Prev});
+    Exits.push_back({Pop, Self, Prev, IsBase});
   }
   // The outermost commit empties the undo log (inner ones leave their
   // entries to the transaction around them) and counts itself; an inner
@@ -236,7 +243,7 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     IRBuilder<> UB(X.Pop);
     UB.SetCurrentDebugLocation(Loc);
     Instruction *Then = nullptr, *Else = nullptr;
-    SplitBlockAndInsertIfThenElse(UB.CreateIsNull(X.Prev), X.Pop, &Then, &Else);
+    SplitBlockAndInsertIfThenElse(X.IsOuter, X.Pop, &Then, &Else);
     Then->getParent()->setName("immune.outermost");
     IRBuilder<> TB(Then);
     TB.SetCurrentDebugLocation(Loc);

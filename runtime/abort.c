@@ -211,7 +211,7 @@ int immune_replayed(struct __immune_tx *tx, uint64_t pc) {
 /* Everything an abort does but the jump: pop the record and every record
  * inside it (a fault in the abort path belongs to the next outer
  * transaction, never to this one again), give back the guard slots the
- * aborted call held, count, report. The record stays intact at tx_next for
+ * aborted call held, count, report. The record stays intact (the next one) for
  * the abort path's __immune_tx_rollback. */
 void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev) {
   immune_tx_pop_to(tx);
@@ -269,9 +269,9 @@ IMMUNE_EXPORT uint64_t immune_recoveries(void) {
 }
 
 /* Fault injection (IMMUNE_OPTIONS=inject=...): tx_stack.c found the entering
- * site marked and filled its record at tx_next without pushing it. The call
+ * site marked and filled the next record without pushing it. The call
  * aborts before its body runs: count and report; the pass's code then takes
- * the abort path, whose __immune_tx_rollback finds the record at tx_next. */
+ * the abort path, whose __immune_tx_rollback finds that record. */
 void immune_inject_abort(struct __immune_tx *rec) {
   ucontext_t uc;
   getcontext(&uc);

@@ -564,9 +564,9 @@ IMMUNE_EXPORT __attribute__((preserve_most)) void __immune_tx_commit(struct __im
 }
 
 /* The abort path's first call (abi.h): the record of the transaction just
- * aborted is the one the abort popped, at tx_next. */
+ * aborted is the one the abort popped: the next one (abi.h). */
 IMMUNE_EXPORT void *__immune_tx_rollback(void) {
-  struct __immune_tx *tx = __immune_thread.tx_next;
+  struct __immune_tx *tx = IMMUNE_TX_NEXT(&__immune_thread);
   end_transaction(tx, 1);
   return tx->aux;
 }

@@ -4,8 +4,8 @@
  * callers' frames, or through a callee's frame) cannot reach the records the
  * runtime reads at fault time: the resume context, the site, the marks.
  *
- * Instrumented code pushes inline (abi.h: thread.tx_next, tx_limit): a
- * compare against the limit, the record's fields, two stores. Everything
+ * Instrumented code pushes inline (abi.h: the record after tx_top, below
+ * tx_limit): a compare against the limit, the push, the record's fields. Everything
  * that is not that happens here, on the cold path: the first protected
  * call of a thread maps its stack; a full stack (unbounded recursion of
  * protected functions) aborts the innermost transaction that still has
@@ -64,7 +64,7 @@ static void unmap_stack(void *base) {
   struct __immune_thread *t = &__immune_thread;
   if ((void *)t->tx_base != base) return;
   if (t->tx_top) return; /* a live transaction (pthread_exit inside one): keep it */
-  t->tx_base = t->tx_next = t->tx_limit = NULL;
+  t->tx_base = t->tx_limit = NULL;
   munmap((char *)base - page_size, mapped_bytes + 2 * page_size);
   mapped_bytes = 0;
 }
@@ -92,7 +92,6 @@ static int map_stack(void) {
   struct __immune_tx *base = (struct __immune_tx *)(m + page_size);
   mapped_bytes = bytes;
   t->tx_base = base;
-  t->tx_next = base;
   t->tx_top = NULL;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   if (!__atomic_load_n(&immune_inject_armed, __ATOMIC_ACQUIRE))
@@ -106,7 +105,7 @@ static int map_stack(void) {
  * has not checked so (issue: never act on a record an overflow wrote). */
 int immune_tx_valid(const struct __immune_tx *tx) {
   const struct __immune_thread *t = &__immune_thread;
-  uintptr_t p = (uintptr_t)tx, b = (uintptr_t)t->tx_base, n = (uintptr_t)t->tx_next;
+  uintptr_t p = (uintptr_t)tx, b = (uintptr_t)t->tx_base, n = (uintptr_t)IMMUNE_TX_NEXT(t);
   return b && p >= b && p < n && (p - b) % sizeof *tx == 0 &&
          (tx->prev == NULL ? tx == t->tx_base : tx->prev == tx - 1);
 }
@@ -116,8 +115,6 @@ int immune_tx_valid(const struct __immune_tx *tx) {
 void immune_tx_pop_to(struct __immune_tx *tx) {
   struct __immune_thread *t = &__immune_thread;
   t->tx_top = tx->prev;
-  __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  t->tx_next = tx;
 }
 
 /* The cold path of a protected call's entry (abi.h). */
@@ -131,7 +128,7 @@ IMMUNE_EXPORT struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *s
     immune_write_all(2, msg, sizeof msg - 1);
     immune_die_with_signal(SIGABRT);
   }
-  struct __immune_tx *rec = t->tx_next;
+  struct __immune_tx *rec = IMMUNE_TX_NEXT(t);
   struct __immune_tx *end = t->tx_base + mapped_bytes / sizeof *rec - 1;
   if (rec >= end) {
     /* Full: unbounded recursion of protected functions. That is a fault

@@ -20,10 +20,11 @@
  * into an immediate offset from %fs when the runtime is linked statically. */
 #define IMMUNE_SYM_THREAD "__immune_thread"
 /* struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *site):
- * the entry's cold path, taken when thread.tx_next >= thread.tx_limit (the
- * thread has no transaction stack yet, it is full, or fault injection is
- * armed): returns the record to push, or NULL when the call must abort on
- * entry (injection; the record at tx_next is filled for the abort path). */
+ * the entry's cold path, taken when the next record (IMMUNE_TX_NEXT) is not
+ * below thread.tx_limit (the thread has no transaction stack yet, it is
+ * full, or fault injection is armed): returns the record to push, or NULL
+ * when the call must abort on entry (injection; the next record is filled
+ * for the abort path). */
 #define IMMUNE_SYM_TX_ENTER_SLOW "__immune_tx_enter_slow"
 /* Called once per module from a constructor with that module's site table.
  * The version in the name is the link-time ABI check. */
@@ -71,7 +72,7 @@ struct __immune_site {
  * "shadow" transaction stack, runtime/tx_stack.c), never in the protected
  * function's frame: no overflow of a stack buffer can rewrite what the
  * runtime acts on at fault time. Records are contiguous; the pass pushes at
- * thread.tx_next and pops back to the record's prev.
+ * the next record (IMMUNE_TX_NEXT) and pops back to the record's prev.
  *
  * The first five words are the buffer of llvm.eh.sjlj.setjmp (the
  * __builtin_setjmp layout): the pass stores the frame pointer (word 0) and
@@ -121,7 +122,6 @@ enum {
  * transaction stack. Every field is one 8-byte word. */
 #define IMMUNE_THREAD_FIELDS(X)                                                    \
   X(TX_TOP, struct __immune_tx *, tx_top)     /* innermost live record, or NULL */\
-  X(TX_NEXT, struct __immune_tx *, tx_next)   /* where the next record goes */    \
   X(TX_LIMIT, struct __immune_tx *, tx_limit) /* push only below this */          \
   X(TX_BASE, struct __immune_tx *, tx_base)   /* the first record */              \
   X(UNDO_CUR, char *, undo_cur)               /* memory undo log: next entry */   \
@@ -136,6 +136,9 @@ struct __immune_thread {
   IMMUNE_THREAD_FIELDS(IMMUNE_X_FIELD)
 #undef IMMUNE_X_FIELD
 };
+/* Records are contiguous, so where the next one goes is not stored: after
+ * the innermost live one, or at the base when none is live. */
+#define IMMUNE_TX_NEXT(t) ((t)->tx_top ? (t)->tx_top + 1 : (t)->tx_base)
 enum {
 #define IMMUNE_X_FIELD(ID, TYPE, NAME) IMMUNE_THREAD_FIELD_##ID,
   IMMUNE_THREAD_FIELDS(IMMUNE_X_FIELD)
@@ -195,7 +198,7 @@ struct __immune_buffer {
 #define IMMUNE_SYM_TX_COMMIT "__immune_tx_commit"
 /* void *__immune_tx_rollback(void): called first thing by the abort path,
  * in ordinary context after the runtime resumed it: undo the entries of the
- * transaction just aborted (its record is the one at thread.tx_next: the
+ * transaction just aborted (its record is the next one, IMMUNE_TX_NEXT: the
  * abort popped it) — stores, blocks, frees, locks, descriptors — and
  * return its record's aux word (the sret pointer to zero). It takes no
  * argument on purpose: nothing the abort path could pass comes from memory

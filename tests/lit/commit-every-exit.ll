@@ -13,8 +13,13 @@
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %slot = alloca i32
-; CHECK-NEXT: %immune.next = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
-; CHECK-NEXT: %immune.limit = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 2)
+; The next record: after the innermost live one, or the base.
+; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_thread
+; CHECK-NEXT: %immune.base = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 2)
+; CHECK-NEXT: %[[NONE:.*]] = icmp eq ptr %immune.top, null
+; CHECK-NEXT: %[[AFTER:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.top, i64 1
+; CHECK-NEXT: %immune.next = select i1 %[[NONE]], ptr %immune.base, ptr %[[AFTER]]
+; CHECK-NEXT: %immune.limit = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
 ; CHECK-NEXT: %immune.room = icmp ult ptr %immune.next, %immune.limit
 ; CHECK-NEXT: br i1 %immune.room, label %immune.push, label %immune.enter.slow
 ; The cold path: no room (no stack yet, full, injection armed).
@@ -22,39 +27,47 @@
 ; CHECK-NEXT: %immune.rec.slow = call ptr @__immune_tx_enter_slow(ptr @__immune_site.two_exits)
 ; CHECK-NEXT: %[[INJ:.*]] = icmp eq ptr %immune.rec.slow, null
 ; CHECK-NEXT: br i1 %[[INJ]], label %immune.abort, label %immune.push
-; The push: tx_next first, the record's fields, tx_top last.
+; The push first, then the record's fields (a signal handler's push goes
+; above it), then the inline checkpoint.
 ; CHECK: immune.push:
 ; CHECK-NEXT: %immune.rec = phi ptr [ %immune.next, %entry ], [ %immune.rec.slow, %immune.enter.slow ]
-; CHECK-NEXT: %[[N1:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.rec, i64 1
-; CHECK-NEXT: store ptr %[[N1]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
+; CHECK-NEXT: store ptr %immune.rec, ptr @__immune_thread
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %immune.top = load ptr, ptr @__immune_thread
+; CHECK: store ptr %immune.top, ptr
+; CHECK: store ptr @__immune_site.two_exits, ptr
 ; CHECK: %immune.fp = call ptr @llvm.frameaddress.p0(i32 0)
 ; CHECK: %immune.sp = call ptr @llvm.stacksave.p0()
-; CHECK: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: store ptr %immune.rec, ptr @__immune_thread
-; CHECK-NEXT: %immune.cp = call i32 @llvm.eh.sjlj.setjmp(ptr %immune.rec) [[RT:#[0-9]+]]
+; CHECK: %immune.ret.slot = call ptr @llvm.addressofreturnaddress.p0()
+; CHECK: %immune.cp = call i32 @llvm.eh.sjlj.setjmp(ptr %immune.rec) [[RT:#[0-9]+]]
 ; CHECK-NEXT: %immune.ok = icmp eq i32 %immune.cp, 0
 ; CHECK-NEXT: br i1 %immune.ok, label %immune.body, label %immune.abort
-; Each exit: the record from the TLS block; the outermost transaction
-; empties the memory undo log (back to the mark in its record) and counts
-; its commit, the
-; rollback log is committed only when this call owns its newest entries,
-; then the record is popped.
+; Each exit: the record from the TLS block and the one below it (records
+; are contiguous); the outermost transaction empties the memory undo log
+; (back to the mark in its record) and counts its commit, an inner one
+; clears its caller's replay tag if it names this function; the rollback
+; log is committed only when this call owns its newest entries; then the
+; record is popped.
 ; CHECK: neg:
 ; CHECK-NEXT: %immune.self = load ptr, ptr @__immune_thread
-; CHECK-NEXT: %[[PP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 5
-; CHECK-NEXT: %immune.prev = load ptr, ptr %[[PP]]
-; CHECK-NEXT: %[[OUT:.*]] = icmp eq ptr %immune.prev, null
-; CHECK-NEXT: br i1 %[[OUT]], label %immune.outermost, label
+; CHECK-NEXT: %[[B:.*]] = load ptr, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 2)
+; CHECK-NEXT: %immune.outer = icmp eq ptr %immune.self, %[[B]]
+; CHECK-NEXT: %[[BELOW:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i64 -1
+; CHECK-NEXT: %immune.prev = select i1 %immune.outer, ptr null, ptr %[[BELOW]]
+; CHECK-NEXT: br i1 %immune.outer, label %immune.outermost, label %immune.inner
 ; CHECK: immune.outermost:
 ; CHECK-NEXT: %[[MP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.self, i32 0, i32 9
 ; CHECK-NEXT: %[[M:.*]] = load ptr, ptr %[[MP]]
-; CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 4)
-; CHECK-NEXT: %[[C:.*]] = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 9)
+; CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 3)
+; CHECK-NEXT: %[[C:.*]] = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 8)
 ; CHECK-NEXT: %[[C1:.*]] = add i64 %[[C]], 1
-; CHECK-NEXT: store i64 %[[C1]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 9)
-; CHECK: %immune.pending = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 7)
+; CHECK-NEXT: store i64 %[[C1]], ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 8)
+; CHECK: immune.inner:
+; CHECK-NEXT: %[[TP:.*]] = getelementptr inbounds %struct.__immune_tx, ptr %immune.prev, i32 0, i32 10
+; CHECK-NEXT: %immune.tag = load i64, ptr %[[TP]]
+; CHECK-NEXT: %[[T:.*]] = icmp eq i64 %immune.tag, ptrtoint (ptr @__immune_site.two_exits to i64)
+; CHECK: immune.tag.clear:
+; CHECK-NEXT: store i64 0, ptr %[[TP]]
+; CHECK: %immune.pending = load i64, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 6)
 ; CHECK-NEXT: %[[SELFI:.*]] = ptrtoint ptr %immune.self to i64
 ; CHECK-NEXT: %[[P:.*]] = icmp eq i64 %immune.pending, %[[SELFI]]
 ; CHECK-NEXT: br i1 %[[P]], label %immune.commit, label %immune.exit
@@ -62,12 +75,10 @@
 ; CHECK-NEXT: call preserve_mostcc void @__immune_tx_commit(ptr %immune.self)
 ; CHECK: immune.exit:
 ; CHECK-NEXT: store ptr %immune.prev, ptr @__immune_thread
-; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: store ptr %immune.self, ptr getelementptr inbounds (%struct.__immune_thread, ptr @__immune_thread, i32 0, i32 1)
 ; CHECK-NEXT: ret i32 0
 ; CHECK: pos:
 ; CHECK: call preserve_mostcc void @__immune_tx_commit(ptr %immune.self1)
-; CHECK: store ptr %immune.prev2, ptr @__immune_thread
+; CHECK: store ptr %immune.prev{{[0-9]+}}, ptr @__immune_thread
 ; CHECK: ret i32 %v
 ; The abort path undoes memory, heap, locks and descriptors, then returns;
 ; the runtime already popped the record.

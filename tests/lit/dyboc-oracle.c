@@ -7,7 +7,7 @@
 
 // CHECK-LABEL: define{{.*}} i32 @copy(
 // CHECK-NOT: __immune_checkpoint
-// CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 6|i64 48}})
+// CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 5|i64 40}})
 // CHECK: call ptr @__immune_slot_alloc(i64 32, i64 16, ptr @__immune_buffer.copy.tmp)
 // CHECK: call void @__immune_slot_release(i64 %immune.slot.mark)
 // CHECK-NEXT: ret i32

@@ -14,7 +14,7 @@ struct req { int id; char name[24]; };
 // CHECK-LABEL: define{{.*}} i32 @parse_header(
 // CHECK: %[[BUF:buf]] = alloca [16 x i8], align 16
 // CHECK-NOT: __immune_slot_alloc
-// CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 6|i64 48}})
+// CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 5|i64 40}})
 // CHECK: store i64 %immune.slot.mark, ptr
 // CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // CHECK: immune.body:
@@ -59,7 +59,7 @@ IMMUNE_PROTECT int fill(const char *s) {
 // CHECK-LABEL: define{{.*}} i32 @vla(
 // CHECK: immune.body:
 // CHECK: %[[SAVE:.*]] = call ptr @llvm.stacksave
-// CHECK-NEXT: %[[SCOPE:.*]] = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 6|i64 48}})
+// CHECK-NEXT: %[[SCOPE:.*]] = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 5|i64 40}})
 // CHECK: %[[SIZE:.*]] = mul i64 %{{.*}}, 1
 // CHECK: %vla.slot = call ptr @__immune_slot_alloc(i64 %[[SIZE]], i64 16, ptr @__immune_buffer.vla.vla)
 // CHECK: br i1 %{{.*}}, label %immune.vla.stack, label %immune.vla.cont

@@ -14,8 +14,6 @@ void may_throw(int);
 // CHECK-NEXT: landingpad { ptr, i32 }
 // CHECK-NEXT: cleanup
 // CHECK: store ptr %immune.prev{{[0-9]*}}, ptr @__immune_thread
-// CHECK-NEXT: fence syncscope("singlethread") seq_cst
-// CHECK-NEXT: store ptr %immune.self{{[0-9]*}}, ptr getelementptr
 // CHECK-NEXT: resume
 IMMUNE_PROTECT int forward(int x) {
   may_throw(x);

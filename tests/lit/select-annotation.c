@@ -7,13 +7,13 @@
 // The record is taken from the thread's transaction stack (no alloca in
 // the frame), pushed, checkpointed inline, and popped from the TLS block.
 // CHECK-NOT: alloca %struct.__immune_tx
-// CHECK: %[[NEXT:.*]] = load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread,
+// CHECK: load ptr, ptr @__immune_thread
 // CHECK: call ptr @__immune_tx_enter_slow(ptr {{.*}}@__immune_site.protected_attr)
-// CHECK: %[[REC:.*]] = phi ptr [ %[[NEXT]],
+// CHECK: %[[REC:.*]] = phi ptr
 // CHECK: store ptr %[[REC]], ptr @__immune_thread
 // CHECK: call i32 @llvm.eh.sjlj.setjmp(ptr {{.*}}%[[REC]])
-// CHECK: %[[SELF:.*]] = load ptr, ptr @__immune_thread
-// CHECK: store ptr %[[SELF]], ptr getelementptr inbounds ({{.*}}@__immune_thread,
+// CHECK: load ptr, ptr @__immune_thread
+// CHECK: store ptr %{{.*}}, ptr @__immune_thread
 // CHECK: call ptr @__immune_tx_rollback()
 __attribute__((annotate("immune"))) int protected_attr(int *p) { return *p + 1; }
 

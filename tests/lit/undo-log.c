@@ -35,15 +35,15 @@ IMMUNE_PROTECT int update(int v) {
 // CHECK: ret void
 
 // CHECK-LABEL: define{{.*}} i32 @update(
-// CHECK: %immune.undo.mark = load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 4|i64 32}})
+// CHECK: %immune.undo.mark = load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 3|i64 24}})
 // CHECK: store ptr %immune.undo.mark, ptr
 // CHECK: call i32 @llvm.eh.sjlj.setjmp(
 // The store to `local` (its own frame) is not logged; `counter` is.
 // CHECK: store i32 %{{.*}}, ptr %local
 // CHECK-NOT: __immune_undo
 // CHECK: %immune.old = load i64, ptr @counter
+// CHECK: load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 3|i64 24}})
 // CHECK: load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 4|i64 32}})
-// CHECK: load ptr, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 5|i64 40}})
 // CHECK: immune.undo.slow:
 // CHECK: call void @__immune_undo_word(ptr @counter, i64 8, i64
 // CHECK: immune.undo.fast:
@@ -54,7 +54,7 @@ IMMUNE_PROTECT int update(int v) {
 // CHECK: call void @helper.immune.tx(ptr {{.*}}@counter)
 // CHECK: immune.outermost:
 // CHECK: %[[M:.*]] = load ptr, ptr
-// CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 4|i64 32}})
+// CHECK-NEXT: store ptr %[[M]], ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 3|i64 24}})
 
 // The clone: internal, its store logged, its library call left alone.
 // CHECK-LABEL: define internal void @helper.immune.tx(
@@ -67,7 +67,7 @@ IMMUNE_PROTECT int update(int v) {
 // O2-NOT: __immune
 // O2: ret void
 // O2-LABEL: define{{.*}} i32 @update(
-// O2: @__immune_thread, i64 32)
+// O2: @__immune_thread, i64 24)
 // O2: call void @__immune_undo_range(ptr {{.*}}@table, i64 64)
 // O2: call {{.*}}@puts(
 

@@ -19,12 +19,12 @@ void work(int);
 // CHECK-NEXT: call void @__immune_watchdog_arm(ptr %immune.rec)
 // After the call:
 // CHECK: call void @work(
-// CHECK-NEXT: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
+// CHECK-NEXT: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 7|i64 56}})
 // CHECK: immune.wd.fire{{[0-9]*}}:
 // CHECK-NEXT: call void @__immune_watchdog_poll()
 // At the loop's back-edge:
 // CHECK: for.inc:
-// CHECK: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
+// CHECK: %immune.wd{{[0-9]*}} = load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 7|i64 56}})
 // CHECK: immune.wd.fire{{[0-9]*}}:
 // CHECK-NEXT: call void @__immune_watchdog_poll()
 // CHECK: call void @__immune_watchdog_disarm(ptr %immune.self{{[0-9]*}})
@@ -33,7 +33,7 @@ void work(int);
 // O2: call void @__immune_watchdog_arm(
 // O2: call void @__immune_watchdog_disarm(
 // O2: call void @work(
-// O2-NEXT: load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 8|i64 64}})
+// O2-NEXT: load volatile i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 7|i64 56}})
 IMMUNE_TIMEOUT_MS(50) int solve(int n) {
   int s = 0;
   for (int i = 0; i < n; ++i) {

@@ -53,10 +53,11 @@ TEST_CASE("a transaction left by longjmp is never resurrected", "[decline][longj
 // would.
 static __attribute__((noinline)) void leak_record(__immune_site *site) {
   struct __immune_thread &T = __immune_thread;
-  __immune_tx *rec = T.tx_next;
+  __immune_tx *rec = IMMUNE_TX_NEXT(&T);
   if (rec >= T.tx_limit) rec = __immune_tx_enter_slow(site);
-  T.tx_next = rec + 1;
-  rec->prev = T.tx_top;
+  __immune_tx *top = T.tx_top;
+  T.tx_top = rec;
+  rec->prev = top;
   rec->site = site;
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = current_sp();

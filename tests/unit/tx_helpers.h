@@ -29,7 +29,7 @@ __attribute__((always_inline)) inline uint64_t current_sp() {
 template <typename F>
 __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   struct __immune_thread &T = __immune_thread;
-  __immune_tx *rec = T.tx_next;
+  __immune_tx *rec = IMMUNE_TX_NEXT(&T);
   if (rec >= T.tx_limit) {
     rec = __immune_tx_enter_slow(site);
     if (!rec) {
@@ -37,17 +37,16 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
       return -1;
     }
   }
-  T.tx_next = rec + 1;
+  __immune_tx *top = T.tx_top;
+  T.tx_top = rec;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  rec->prev = T.tx_top;
+  rec->prev = top;
   rec->site = site;
   rec->undo_mark = T.undo_cur;
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = current_sp();
   rec->ret = *(uint64_t *)((char *)__builtin_frame_address(0) + 8);
   rec->tag = 0;
-  __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  T.tx_top = rec;
   if (__builtin_setjmp((void **)rec) != 0) {
     // The abort path: undo what the aborted call did (rollback.c).
     __immune_tx_rollback();
@@ -58,8 +57,6 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   // As the pass does (abi.h): only when this transaction owns entries.
   if (T.rollback_pending == (uint64_t)(uintptr_t)self) __immune_tx_commit(self);
   T.tx_top = self->prev;
-  __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  T.tx_next = self;
   return v;
 }
 

@@ -58,7 +58,7 @@ IMMUNE_PROTECT int outer_copy(const char *src) {
   return n * 100 + (int)slots_in_use() + (msg[0] == src[0]) * 10;
 }
 
-static pthread_barrier_t start;
+static pthread_barrier_t start, finish;
 
 struct result {
   int wrong;     /* results that were not what they should be */
@@ -98,6 +98,11 @@ static void *worker(void *arg) {
     res->wrong += immune_tx_depth() != 0;
   }
   res->left = slots_in_use();
+  /* Hold the arena until every thread of the wave has done its work: on 2
+   * cores a thread can otherwise finish before another one took its first
+   * slot, hand its arena over, and make the count of arenas per wave (and
+   * so the reuse check in main) depend on scheduling. */
+  pthread_barrier_wait(&finish);
   return NULL;
 }
 
@@ -111,6 +116,7 @@ int main(void) {
   struct result res[THREADS];
   memset(res, 0, sizeof res);
   pthread_barrier_init(&start, NULL, THREADS);
+  pthread_barrier_init(&finish, NULL, THREADS);
   for (int i = 0; i < THREADS; ++i)
     CHECK_INT(pthread_create(&t[i], NULL, worker, &res[i]), 0);
   int faults = 0;
@@ -130,7 +136,9 @@ int main(void) {
   CHECK_TRUE(slots_committed() > committed);
   const uint64_t after_first_wave = slots_committed();
   pthread_barrier_destroy(&start);
+  pthread_barrier_destroy(&finish);
   pthread_barrier_init(&start, NULL, THREADS);
+  pthread_barrier_init(&finish, NULL, THREADS);
   memset(res, 0, sizeof res);
   for (int i = 0; i < THREADS; ++i)
     CHECK_INT(pthread_create(&t[i], NULL, worker, &res[i]), 0);
