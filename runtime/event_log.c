@@ -15,6 +15,7 @@
 
 #include "backtrace.h"
 #include "event_log.h"
+#include "raw_io.h"
 #include "internal.h"
 #include "options.h"
 #include "symbols.h"
@@ -44,7 +45,7 @@ static int claim_record_buffer(void) {
 
 void immune_event_log_init(void) {
   if (immune_opts.log_path && strcmp(immune_opts.log_path, "stderr") != 0) {
-    log_fd = open(immune_opts.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    log_fd = immune_raw_open(immune_opts.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (log_fd < 0) {
       char line[512];
       struct immune_buf b = {line, 0, sizeof line};
@@ -55,11 +56,11 @@ void immune_event_log_init(void) {
     }
   }
   if (immune_opts.syslog) {
-    syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    syslog_fd = immune_raw_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     strcpy(a.sun_path, "/dev/log");
-    if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&a, sizeof a) != 0) {
-      close(syslog_fd);
+    if (syslog_fd >= 0 && immune_raw_connect(syslog_fd, (struct sockaddr *)&a, sizeof a) != 0) {
+      immune_raw_close(syslog_fd);
       syslog_fd = -1;
     }
   }
@@ -337,7 +338,7 @@ void immune_log_event(const struct immune_event *ev) {
     immune_buf_dec(&m, getpid());
     immune_buf_str(&m, "]: ");
     immune_buf_str(&m, line + 8); /* without the "immune: " prefix */
-    send(syslog_fd, m.data, m.len - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    immune_raw_send(syslog_fd, m.data, m.len - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
   }
   if (log_fd >= 0) {
     int slot = claim_record_buffer();

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "raw_io.h"
 #include "symbols.h"
 
 #define MAX_MODULES 32
@@ -35,13 +36,13 @@ struct module {
 static struct module modules[MAX_MODULES];
 
 static void load_symtab(struct module *m, const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = immune_raw_open(path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) return;
   struct stat st;
   void *map = MAP_FAILED;
-  if (fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(Elf64_Ehdr))
+  if (immune_raw_fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(Elf64_Ehdr))
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
+  immune_raw_close(fd);
   if (map == MAP_FAILED) return;
   const unsigned char *f = map;
   size_t size = (size_t)st.st_size;
