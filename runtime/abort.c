@@ -245,7 +245,7 @@ __attribute__((noreturn)) void immune_die_with_signal(int sig) {
 void immune_abort_for_canary(const struct __immune_buffer *buffer) {
   ucontext_t uc;
   getcontext(&uc);
-  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL, 0};
   const char *why;
   struct __immune_tx *tx =
       immune_choose_transaction((uint64_t)(uintptr_t)__builtin_frame_address(0), 0, 0, &why);
@@ -277,7 +277,7 @@ void immune_inject_abort(struct __immune_tx *rec) {
   getcontext(&uc);
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = rec->fp;
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL, 0};
   atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
   immune_count_abort(rec->site);
   immune_log_event(&ev);
@@ -288,7 +288,7 @@ void immune_inject_abort(struct __immune_tx *rec) {
  * transactions inside tx are discarded with it, and its checkpoint is
  * resumed directly. */
 void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL, 0};
   int intact = immune_frame_intact(tx);
   if (immune_opts.mode != IMMUNE_MODE_PROTECT || !intact || immune_over_budget(tx->site)) {
     ev.kind = IMMUNE_EV_ESCALATED;

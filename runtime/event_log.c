@@ -67,7 +67,10 @@ void immune_event_log_init(void) {
 }
 
 static const char *kind_name(enum immune_event_kind k) {
-  return k == IMMUNE_EV_RECOVERED ? "recovered" : k == IMMUNE_EV_ESCALATED ? "escalated" : "crashed";
+  return k == IMMUNE_EV_RECOVERED   ? "recovered"
+         : k == IMMUNE_EV_ESCALATED ? "escalated"
+         : k == IMMUNE_EV_STOPPED   ? "stopped"
+                                    : "crashed";
 }
 
 /* JSON string contents: quotes, backslashes and control characters escaped,
@@ -147,7 +150,8 @@ static const char *code_text(const struct immune_event *ev) {
   return ev->sig ? immune_si_code_name(ev->sig, ev->info->si_code) : signal_text(ev);
 }
 static uint64_t fault_address(const struct immune_event *ev) {
-  return ev->info && ev->info->si_code > 0 ? (uint64_t)(uintptr_t)ev->info->si_addr : 0;
+  if (!ev->info) return ev->address;
+  return ev->info->si_code > 0 ? (uint64_t)(uintptr_t)ev->info->si_addr : 0;
 }
 
 static void summary(struct immune_buf *b, const struct immune_event *ev) {
@@ -169,6 +173,9 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, code_text(ev));
     immune_buf_str(b, ") at address ");
     immune_buf_hex(b, fault_address(ev));
+  } else if (ev->cause && strcmp(ev->cause, "EFAULT") == 0) {
+    immune_buf_str(b, "EFAULT at address ");
+    immune_buf_hex(b, ev->address);
   } else if (ev->cause && strcmp(ev->cause, "INJECTED") == 0) {
     immune_buf_str(b, "injected abort on entry");
   } else if (ev->cause && strcmp(ev->cause, "TX_STACK_FULL") == 0) {
@@ -206,6 +213,12 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
       immune_buf_str(b, " recoveries within ");
       immune_buf_dec(b, immune_opts.recovery_window_ms);
       immune_buf_str(b, " ms, not healing");
+    }
+    break;
+  case IMMUNE_EV_STOPPED:
+    if (ev->reason) {
+      immune_buf_str(b, ": ");
+      immune_buf_str(b, ev->reason);
     }
     break;
   case IMMUNE_EV_CRASHED:

@@ -8,7 +8,12 @@
 
 #include "immune/abi.h"
 
-enum immune_event_kind { IMMUNE_EV_RECOVERED, IMMUNE_EV_CRASHED, IMMUNE_EV_ESCALATED };
+/* STOPPED: nothing aborted and nothing died, but an overflow was stopped:
+ * a system call asked the kernel to write past a relocated buffer, which
+ * its guard page refused (EFAULT, or a short transfer); the program saw
+ * the call fail. */
+enum immune_event_kind { IMMUNE_EV_RECOVERED, IMMUNE_EV_CRASHED, IMMUNE_EV_ESCALATED,
+                         IMMUNE_EV_STOPPED };
 
 /* At start-up, after the options: open log_path, connect to syslog. */
 void immune_event_log_init(void);
@@ -22,6 +27,7 @@ struct immune_event {
   const struct __immune_buffer *buffer; /* the relocated buffer hit, or NULL */
   const char *cause;            /* when sig == 0: "CANARY", "INJECTED" */
   const char *reason;           /* why it was not healed, or NULL */
+  uintptr_t address;            /* when sig == 0: the address involved, or 0 */
 };
 
 void immune_log_event(const struct immune_event *ev);

@@ -155,7 +155,7 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   struct __immune_tx *tx = NULL;
-  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL, 0};
   uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
   if (is_own_fault(sig, info) && pc >= (uintptr_t)__start_immune_rt_text &&
       pc < (uintptr_t)__stop_immune_rt_text) {

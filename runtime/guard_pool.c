@@ -312,6 +312,24 @@ struct __immune_tx *immune_guard_owner(uintptr_t addr) {
   return NULL;
 }
 
+/* The relocated buffer of this thread that [addr, addr + len) starts in and
+ * runs past the end of, or NULL (not in a live slot, or within the buffer).
+ * For the system-call sensor (efault_sensor.c). */
+const struct __immune_buffer *immune_guard_overrun(uintptr_t addr, size_t len) {
+  const struct arena *a = my_arena;
+  if (!a || !len) return NULL;
+  for (int c = 0; c < NCLASS; ++c) {
+    uintptr_t base = (uintptr_t)a->base[c];
+    if (!base || addr < base || addr >= base + a->span[c]) continue;
+    size_t stride = PAGE + class_data[c];
+    size_t idx = (addr - base) / stride, off = (addr - base) % stride;
+    if (off < PAGE || idx >= top_of(__immune_thread.slot_top, c)) return NULL;
+    const struct slot_meta *m = &a->meta[c][idx];
+    return addr >= m->addr && addr < m->trail && len > m->trail - addr ? m->desc : NULL;
+  }
+  return NULL;
+}
+
 IMMUNE_EXPORT void immune_guard_info_get(immune_guard_info *out) {
   uint64_t tops = __immune_thread.slot_top, n = 0;
   for (int c = 0; c < NCLASS; ++c) n += top_of(tops, c);

@@ -14,4 +14,9 @@ const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr);
  * addr is in, or NULL. Async-signal-safe. */
 struct __immune_tx *immune_guard_owner(uintptr_t addr);
 
+/* The live relocated buffer of this thread that [addr, addr + len) starts
+ * in and runs past, or NULL. */
+#include <stddef.h>
+const struct __immune_buffer *immune_guard_overrun(uintptr_t addr, size_t len);
+
 #endif

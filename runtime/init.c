@@ -26,6 +26,7 @@ void immune_rt_init(void) {
   if (immune_opts.help) immune_options_print_help(2);
   if (immune_opts.verbosity >= 2) immune_options_print(2);
   immune_interceptors_init();
+  immune_efault_sensor_init();
   /* Transactions run in every mode (off only installs no handler). */
   immune_tx_stack_init();
   if (immune_opts.mode != IMMUNE_MODE_OFF) {

@@ -80,6 +80,11 @@ __attribute__((noreturn)) void immune_die_with_signal(int sig);
 void immune_alt_stack_init(void);
 void immune_alt_stack_thread_setup(void);
 
+/* efault_sensor.c: resolve the real read/recv family (start-up). */
+void immune_efault_sensor_init(void);
+/* guard_pool.c (declared here for the abort engine and the sensor). */
+struct __immune_tx *immune_guard_owner(uintptr_t addr);
+
 /* interceptors.c: resolve the real libc functions (outside any handler). */
 void immune_interceptors_init(void);
 /* libc's sigaction, bypassing the runtime's own interceptor. */
