@@ -71,6 +71,13 @@ std::string Selector::sourceFile(const Function &F) {
 std::string Selector::unsupportedReason(const Function &F) {
   if (F.hasFnAttribute(Attribute::Naked))
     return "naked functions have no prologue to place a checkpoint in";
+  // A noreturn function's callers treat what follows the call as
+  // unreachable: an error value returned there runs into code the compiler
+  // deleted (at -O2 it fell into main again, millions of reports a second).
+  // Left unprotected, a fault in it aborts the enclosing transaction.
+  if (F.doesNotReturn())
+    return "it never returns (noreturn): an error return would run into code its callers "
+           "treat as unreachable; a fault in it aborts the enclosing transaction instead";
   if (F.isPresplitCoroutine())
     return "coroutines are not supported (the frame outlives the call)";
   if (F.getCallingConv() == CallingConv::GHC ||
