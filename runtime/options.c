@@ -18,17 +18,34 @@ struct immune_options immune_opts = {
 
 static char text_copy[4096];
 
-static void say(const char *a, const char *b, const char *c) {
+/* One line: "immune: IMMUNE_OPTIONS: " and the parts. */
+static void say_parts(const char *const *parts, unsigned n) {
   char line[512];
   struct immune_buf buf = {line, 0, sizeof line};
   immune_buf_str(&buf, "immune: IMMUNE_OPTIONS: ");
-  immune_buf_str(&buf, a);
-  immune_buf_str(&buf, b);
-  immune_buf_str(&buf, c);
+  for (unsigned i = 0; i < n; ++i) immune_buf_str(&buf, parts[i]);
   /* A message cut to the buffer still ends its line. */
   if (buf.len + 1 >= buf.cap) buf.len = buf.cap - 2;
   immune_buf_str(&buf, "\n");
   immune_write_all(2, buf.data, buf.len);
+}
+#define SAY(...)                                                               \
+  do {                                                                         \
+    const char *parts_[] = {__VA_ARGS__};                                      \
+    say_parts(parts_, sizeof parts_ / sizeof parts_[0]);                       \
+  } while (0)
+static void say(const char *a, const char *b, const char *c) { SAY(a, b, c); }
+
+/* A value holding ",name=" for a known option: the user separated options
+ * with ',' (they are separated by ':') and the rest was swallowed. */
+static const char *swallowed_option(const char *val) {
+  for (const char *p = strchr(val, ','); p; p = strchr(p + 1, ',')) {
+#define IMMUNE_OPTION(name, type, def, help)                                   \
+    if (!strncmp(p + 1, #name "=", sizeof #name)) return #name;
+#include "options.inc"
+#undef IMMUNE_OPTION
+  }
+  return NULL;
 }
 
 static int parse_bool(const char *v, int *out) {
@@ -103,12 +120,17 @@ static int apply(char *key, char *val, int secure) {
       say("'", key, "' ignored in a setuid/setgid program");                  \
       return 0;                                                                \
     }                                                                          \
+    const char *swallowed = swallowed_option(val);                             \
+    if (swallowed)                                                             \
+      SAY("the value of '", key, "' holds '", swallowed, "=': options are "    \
+          "separated by ':', not ','");                                        \
     /* On a bad value the parser leaves the option as it was. */             \
     if (PARSE_##type(val, &immune_opts.name) != 0) {                           \
-      say("bad value for '", key, "' (expected " EXPECT_##type "); ignored"); \
+      SAY("bad value for '", key, "' (expected " EXPECT_##type "): '", val,    \
+          "' ignored; it stays as before (default " def ")");                \
       return 1;                                                                \
     }                                                                          \
-    return 0;                                                                  \
+    return swallowed != NULL;                                                  \
   }
 #include "options.inc"
 #undef IMMUNE_OPTION
@@ -142,7 +164,10 @@ int immune_options_parse(const char *text, int secure) {
     }
     p = next;
   }
-  if (immune_opts.backtrace_depth > 64) immune_opts.backtrace_depth = 64;
+  if (immune_opts.backtrace_depth > 64) {
+    say("backtrace_depth is more than 64; using 64", "", "");
+    immune_opts.backtrace_depth = 64;
+  }
   return bad;
 }
 

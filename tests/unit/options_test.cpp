@@ -129,6 +129,42 @@ TEST_CASE_METHOD(OptionsFixture, "handle_abort: none, ssp, all, and the boolean 
   CHECK(immune_opts.handle_abort == IMMUNE_ABORTS_SSP);
 }
 
+TEST_CASE_METHOD(OptionsFixture, "a refused value is echoed, with what stays in force", "[options]") {
+  auto r = parse("mode=monitr");
+  CHECK(r.bad == 1);
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.lines[0] == "immune: IMMUNE_OPTIONS: bad value for 'mode' (expected protect, monitor or "
+                      "off): 'monitr' ignored; it stays as before (default protect)");
+  CHECK(immune_opts.mode == IMMUNE_MODE_PROTECT);
+}
+
+TEST_CASE_METHOD(OptionsFixture, "options separated by ',' are named, not swallowed silently",
+                 "[options]") {
+  auto r = parse("mode=monitor,log_path=/tmp/x.json");
+  CHECK(r.bad == 1);
+  REQUIRE(r.lines.size() == 2);
+  CHECK(r.lines[0] == "immune: IMMUNE_OPTIONS: the value of 'mode' holds 'log_path=': options "
+                      "are separated by ':', not ','");
+  CHECK(immune_opts.mode == IMMUNE_MODE_PROTECT);
+  // A value that parses still gets the warning (the rest was swallowed).
+  r = parse("log_path=/tmp/y.json,mode=monitor");
+  CHECK(r.bad == 1);
+  REQUIRE(r.lines.size() == 1);
+  CHECK(contains(r.lines[0], "the value of 'log_path' holds 'mode='"));
+  // A comma that is part of a list is no such thing.
+  r = parse("inject=parse,lookup");
+  CHECK(r.bad == 0);
+  CHECK(r.lines.empty());
+}
+
+TEST_CASE_METHOD(OptionsFixture, "a clamped value is reported", "[options]") {
+  auto r = parse("backtrace_depth=500");
+  CHECK(r.bad == 0);
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.lines[0] == "immune: IMMUNE_OPTIONS: backtrace_depth is more than 64; using 64");
+  CHECK(immune_opts.backtrace_depth == 64);
+}
+
 TEST_CASE_METHOD(OptionsFixture, "each parse starts again from the defaults", "[options]") {
   REQUIRE(parse("verbosity=2:mode=off:handle_fpe=0").bad == 0);
   CHECK(immune_opts.verbosity == 2);
@@ -350,14 +386,14 @@ TEST_CASE_METHOD(OptionsFixture, "setuid programs drop log_path and keep the res
   CHECK(std::string(immune_opts.log_path) == "/etc/immune.log");
 }
 
-TEST_CASE_METHOD(OptionsFixture, "backtrace_depth is capped at 64", "[options][limits]") {
+TEST_CASE_METHOD(OptionsFixture, "backtrace_depth is capped at 64, and says so", "[options][limits]") {
   for (auto [text, want] : std::vector<std::pair<const char *, long>>{
            {"0", 0}, {"1", 1}, {"63", 63}, {"64", 64}, {"65", 64}, {"1000000", 64},
            {"9223372036854775807", 64}}) {
     INFO("backtrace_depth=" << text);
     Parsed p = parse(std::string("backtrace_depth=") + text);
     CHECK(p.bad == 0);
-    CHECK(p.err.empty());
+    CHECK(p.err.empty() == (std::to_string(want) == text));
     CHECK(immune_opts.backtrace_depth == want);
   }
 }

@@ -5,7 +5,7 @@
  * E2E-RECOVERED: 2
  * E2E-STDERR-COUNT: 2 ^immune: IMMUNE_OPTIONS: 
  * E2E-STDERR-COUNT: 1 ^immune: IMMUNE_OPTIONS: unknown option 'bogus' ignored \(IMMUNE_OPTIONS=help=1 lists them\)$
- * E2E-STDERR-COUNT: 1 ^immune: IMMUNE_OPTIONS: bad value for 'mode' \(expected protect, monitor or off\); ignored$
+ * E2E-STDERR-COUNT: 1 ^immune: IMMUNE_OPTIONS: bad value for 'mode' \(expected protect, monitor or off\): 'fast' ignored; it stays as before \(default protect\)$
  * E2E-EVENT: recovered SIGSEGV read_record symbol
  * E2E-EVENT: recovered SIGFPE average symbol
  */
