@@ -44,9 +44,9 @@ public:
   void print(DiagnosticPrinter &DP) const override { DP << "immune: " << Msg; }
 };
 
-void warnAt(Function &F, const Twine &Msg) {
+void warnAt(Function &F, const Twine &Msg, DiagnosticSeverity Sev = DS_Warning) {
   F.getContext().diagnose(DiagnosticInfoUnsupported(
-      F, Msg, DiagnosticLocation(F.getSubprogram()), DS_Warning));
+      F, Msg, DiagnosticLocation(F.getSubprogram()), Sev));
 }
 
 } // namespace
@@ -99,7 +99,11 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     std::optional<ErrorValue> EV =
         chooseErrorValue(F, Ch.ReturnArg, Ch.ReturnText, Ch.ReturnWhy, Err);
     if (!EV) {
-      warnAt(F, "immune: cannot protect '" + F.getName() + "': " + Err);
+      // A value the user stated that does not fit the type is their error:
+      // the build fails, naming the function and where the value came from,
+      // instead of leaving the function silently unprotected.
+      warnAt(F, "immune: cannot protect '" + F.getName() + "' (" + Ch.Reason + "): " + Err,
+             Ch.ReturnText || Ch.ReturnArg ? DS_Error : DS_Warning);
       Man.notProtected(F, Err);
       continue;
     }
