@@ -1,13 +1,13 @@
 // See UndoLog.h. A logged store, in IR:
 //
 //   %old = load iN, ptr %p                 ; faults here if %p is bad
-//   %cur = load ptr, ptr @__immune_undo_cur
-//   %end = load ptr, ptr @__immune_undo_end
+//   %cur = load ptr, ptr thread.undo_cur   ; the TLS block (abi.h)
+//   %end = load ptr, ptr thread.undo_end
 //   br (%cur >= %end), %slow, %fast        ; no log yet, or full
 // fast:
 //   store (ptrtoint %p | N/8 << 56) -> %cur
 //   store zext(%old) -> %cur + 8
-//   store %cur + 16 -> @__immune_undo_cur
+//   store %cur + 16 -> thread.undo_cur
 // slow:
 //   call @__immune_undo_word(%p, N/8, zext(%old))
 //

@@ -6,13 +6,13 @@
 #include <string.h>
 
 // CHECK-LABEL: define{{.*}} i32 @copy(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: %immune.slot.mark = load i64, ptr getelementptr inbounds ({{.*}}@__immune_thread, {{i32 0, i32 5|i64 40}})
 // CHECK: call ptr @__immune_slot_alloc(i64 32, i64 16, ptr @__immune_buffer.copy.tmp)
 // CHECK: call void @__immune_slot_release(i64 %immune.slot.mark)
 // CHECK-NEXT: ret i32
 // O2-LABEL: define{{.*}} i32 @copy(
-// O2-NOT: __immune_checkpoint
+// O2-NOT: llvm.eh.sjlj.setjmp
 // O2: call ptr @__immune_slot_alloc(i64 32, i64 16,
 int copy(const char *s) {
   char tmp[32];

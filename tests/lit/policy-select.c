@@ -20,17 +20,17 @@ int open_session(int *p) { return *p; }
 
 // skip wins over the fun:parse_* line.
 // CHECK-LABEL: define{{.*}} i32 @parse_hot(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: ret i32
 int parse_hot(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @unlisted(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: ret i32
 int unlisted(int *p) { return *p + from_src_file(p); }
 
 // DEBUG-LABEL: define{{.*}} i32 @from_src_file(
 // DEBUG: call i32 @llvm.eh.sjlj.setjmp(
 // NODEBUG-LABEL: define{{.*}} i32 @from_src_file(
-// NODEBUG-NOT: __immune_checkpoint
+// NODEBUG-NOT: llvm.eh.sjlj.setjmp
 // NODEBUG: ret i32

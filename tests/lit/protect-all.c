@@ -9,16 +9,16 @@
 __attribute__((noinline)) int helper(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @hot(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: ret i32
 IMMUNE_SKIP int hot(int *p) { return *p * 3; }
 
 // CHECK-LABEL: define{{.*}} i32 @main(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: ret i32
 int main(void) { int x = 1; return helper(&x) + hot(&x); }
 
 // The registration constructor is not itself protected.
 // CHECK-LABEL: define internal void @__immune_module_ctor(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: ret void

@@ -8,7 +8,7 @@
 IMMUNE_PROTECT __attribute__((naked)) void naked_fn(void) { __asm__("ret"); }
 
 // CHECK-LABEL: define{{.*}} void @naked_fn(
-// CHECK-NOT: __immune_checkpoint
+// CHECK-NOT: llvm.eh.sjlj.setjmp
 // CHECK: unreachable
 
 // A noreturn function is never made a transaction: its callers treat what

@@ -1,8 +1,10 @@
 /* The abort path of a transaction must not depend on what the registers held
- * at the fault. The checkpoint is called with preserve_most, so the compiler
- * may keep values (the transaction record's address among them) in
- * caller-saved registers across it, while a resume restores only what the
- * checkpoint saved. Here each protected function has a dynamic frame (a VLA,
+ * at the fault. (Written for ABI v2, whose checkpoint was called with
+ * preserve_most, so the compiler could keep values — the record's address
+ * among them — in caller-saved registers across it, while a resume restored
+ * only what the checkpoint saved. ABI v3's inline checkpoint has every
+ * register clobbered at the resume point and an abort path that takes
+ * nothing from registers or the frame; the test keeps guarding that.) Here each protected function has a dynamic frame (a VLA,
  * so its record is %rbp-relative), a heap block in its rollback log, and
  * faults inside libc with %rdi set by the faulting call: 0 (strlen(NULL)),
  * or the address of a live buffer of the caller (memcpy from NULL into it),
