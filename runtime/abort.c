@@ -66,18 +66,23 @@ static int in_chain(const struct __immune_tx *tx, const struct __immune_tx *from
   return 0;
 }
 
+static const char corrupt_stack[] =
+    "the transaction stack is corrupt (a wild write into the runtime's memory)";
+
 struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack_fault,
                                               uintptr_t guard_fault, const char **why) {
   struct __immune_tx *tx = __immune_thread.tx_top;
   *why = NULL;
   if (tx && !immune_tx_valid(tx)) {
-    *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+    *why = corrupt_stack;
     return NULL;
   }
+  /* Records of frames below the faulting one were left by a non-local
+   * exit nobody saw. */
   while (tx && tx->sp < fault_sp && fault_sp - tx->sp < SAME_STACK_SPAN) {
     tx = tx->prev;
     if (tx && !immune_tx_valid(tx)) {
-      *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+      *why = corrupt_stack;
       return NULL;
     }
   }
@@ -89,34 +94,31 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
     struct __immune_tx *owner = immune_guard_owner(guard_fault);
     if (owner && in_chain(owner, tx)) tx = owner;
   }
-  /* A transaction whose function's return address an overflow rewrote
-   * cannot be resumed: its return would jump to the attacker's bytes. Its
-   * caller's transaction can (that frame is discarded with it), if that
-   * frame is intact. */
-  while (tx && !immune_frame_intact(tx)) {
-    *why = "the frame of a protected function was overwritten (its return address "
-           "changed): resuming it would jump to attacker-written bytes";
+  /* Climb to the innermost transaction that can be resumed safely: one
+   * with stack_headroom_kb of stack below it when the fault exhausted the
+   * stack (its abort path needs stack), and whose function's return
+   * address is the one it had at entry (resuming a frame an overflow
+   * rewrote would end in a jump to the attacker's bytes; its caller's frame
+   * is discarded with it). */
+  uint64_t need = (uint64_t)immune_opts.stack_headroom_kb << 10;
+  while (tx) {
+    if (stack_fault && tx->sp - stack_fault < need)
+      *why = "stack exhausted: no live transaction leaves stack_headroom_kb of stack "
+             "for its abort path";
+    else if (!immune_frame_intact(tx))
+      *why = "the frame of a protected function was overwritten (its return address "
+             "changed): resuming it would jump to attacker-written bytes";
+    else {
+      *why = NULL;
+      return tx;
+    }
     tx = tx->prev;
     if (tx && !immune_tx_valid(tx)) {
-      *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
+      *why = corrupt_stack;
       return NULL;
     }
   }
-  if (tx) *why = NULL;
-  if (tx && stack_fault) {
-    uint64_t need = (uint64_t)immune_opts.stack_headroom_kb << 10;
-    while (tx && tx->sp - stack_fault < need) {
-      tx = tx->prev;
-      if (tx && !immune_tx_valid(tx)) {
-        *why = "the transaction stack is corrupt (a wild write into the runtime's memory)";
-        return NULL;
-      }
-    }
-    if (!tx)
-      *why = "stack exhausted: no live transaction leaves stack_headroom_kb of stack "
-             "for its abort path";
-  }
-  return tx;
+  return NULL;
 }
 
 static uint64_t now_ms(void) {

@@ -5,16 +5,17 @@
  * runtime reads at fault time: the resume context, the site, the marks.
  *
  * Instrumented code pushes inline (abi.h: the record after tx_top, below
- * tx_limit): a compare against the limit, the push, the record's fields. Everything
- * that is not that happens here, on the cold path: the first protected
- * call of a thread maps its stack; a full stack (unbounded recursion of
- * protected functions) aborts the innermost transaction that still has
- * stack to run its abort path on; fault injection keeps tx_limit at zero so
- * every call comes here and its site is checked.
+ * tx_limit): a compare against the limit, the push, the record's fields.
+ * Everything that is not that happens here, on the cold path: the first
+ * protected call of a thread maps its stack; a full stack (unbounded
+ * recursion of protected functions) aborts the innermost transaction
+ * (TX_STACK_FULL); fault injection keeps tx_limit at zero so every call
+ * comes here and its site is checked.
  *
  * The stack is reserved with MAP_NORESERVE (tx_stack_mb, default 32 MiB:
- * 400,000 nested transactions, more than an 8 MiB thread stack holds) and only the pages written are committed. It
- * is unmapped when the thread exits (a thread-specific-data destructor; a
+ * about 380,000 nested transactions of 88 bytes, more than an 8 MiB thread
+ * stack holds) and only the pages written are committed. It is unmapped
+ * when the thread exits (a thread-specific-data destructor; a
  * destructor that runs protected code after it maps a fresh one, which the
  * key's next destructor round unmaps again). */
 #define _GNU_SOURCE
