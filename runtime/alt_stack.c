@@ -6,8 +6,8 @@
  * pthread_create get one in their start routine (interceptors.c). A thread
  * that already has an alternate stack (the program set one up) keeps it.
  * Stacks are mmap'd with a guard page below, so a handler overflow faults
- * instead of corrupting memory, and unmapped by a thread-specific-data
- * destructor when the thread exits. */
+ * instead of corrupting memory, and unmapped when the thread exits, last of
+ * its state (thread.c). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -15,15 +15,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "thread.h"
 
 /* Large enough for the handler (its JSON record buffer is 48 KiB, the
  * unwinder's cursor and context a few KiB), a nested fault during a
  * backtrace, and the kernel's signal frames with AVX-512 state. Reserved
  * with MAP_NORESERVE: only the pages a fault touches are ever committed. */
 #define ALT_STACK_MIN (256 * 1024)
-
-static pthread_key_t alt_stack_key;
-static int alt_stack_key_ok;
 
 static size_t alt_stack_size(void) {
   long min = sysconf(_SC_MINSIGSTKSZ);
@@ -52,10 +50,9 @@ void immune_alt_stack_thread_setup(void) {
     munmap(base, size + page);
     return;
   }
-  if (alt_stack_key_ok) pthread_setspecific(alt_stack_key, base);
+  immune_thread_attach(IMMUNE_PART_ALT_STACK, base, release_alt_stack);
 }
 
 void immune_alt_stack_init(void) {
-  alt_stack_key_ok = pthread_key_create(&alt_stack_key, release_alt_stack) == 0;
   immune_alt_stack_thread_setup();
 }

@@ -36,6 +36,7 @@
 #include "guard_pool.h"
 #include "immune/immune.h"
 #include "internal.h"
+#include "thread.h"
 
 #define PAGE 4096u
 #define NCLASS 5
@@ -69,7 +70,6 @@ static IMMUNE_TLS struct arena *my_arena;
 static _Atomic(struct arena *) arenas[MAX_ARENAS];
 static _Atomic uint64_t committed_total, fallbacks, canary_faults;
 static uint64_t canary_key = 0x9e3779b97f4a7c15ull;
-static pthread_key_t arena_key;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 
 static inline unsigned top_of(uint64_t tops, int c) {
@@ -123,7 +123,6 @@ static void arena_discard(struct arena *a) {
 }
 
 static void arena_key_init(void) {
-  pthread_key_create(&arena_key, arena_release);
   /* Canary bytes from the kernel's per-process random bytes. */
   const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
   if (r) memcpy(&canary_key, r + 8, sizeof canary_key);
@@ -136,7 +135,7 @@ static struct arena *arena_create(void) {
     struct arena *a = atomic_load(&arenas[i]);
     int expected = 0;
     if (a && atomic_compare_exchange_strong(&a->in_use, &expected, 1)) {
-      pthread_setspecific(arena_key, a);
+      immune_thread_attach(IMMUNE_PART_GUARD_ARENA, a, arena_release);
       my_arena = a;
       return a;
     }
@@ -170,7 +169,7 @@ static struct arena *arena_create(void) {
     arena_discard(a);
     return NULL;
   }
-  pthread_setspecific(arena_key, a);
+  immune_thread_attach(IMMUNE_PART_GUARD_ARENA, a, arena_release);
   my_arena = a;
   return a;
 }

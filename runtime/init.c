@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "options.h"
 #include "symbols.h"
+#include "thread.h"
 
 static atomic_int state; /* 0 = not started, 1 = running, 2 = done */
 
@@ -25,6 +26,7 @@ void immune_rt_init(void) {
   immune_options_parse(getenv("IMMUNE_OPTIONS"), getauxval(AT_SECURE) != 0);
   if (immune_opts.help) immune_options_print_help(2);
   if (immune_opts.verbosity >= 2) immune_options_print(2);
+  immune_thread_init(); /* before any part of a thread attaches */
   immune_interceptors_init();
   immune_efault_sensor_init();
   /* Transactions run in every mode (off only installs no handler). */

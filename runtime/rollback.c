@@ -21,6 +21,7 @@
 
 #include "options.h"
 #include "rollback.h"
+#include "thread.h"
 
 IMMUNE_TLS struct rb_thread *immune_rb_self;
 /* mmap failed once in this thread: do not try on every call. */
@@ -28,8 +29,6 @@ static IMMUNE_TLS int self_unavailable;
 
 unsigned immune_rb_enabled;
 static uint32_t log_cap, seg_cap;
-static pthread_key_t exit_key;
-static int exit_key_ok;
 
 /* Text of libc, the dynamic loader and the runtime (immune_rb_system_caller). */
 static struct {
@@ -112,7 +111,7 @@ static struct rb_thread *thread_create(void) {
   immune_rb_self = t;
   /* After immune_rb_self is set (busy): should setspecific allocate, that
    * allocation goes straight through. */
-  if (exit_key_ok) pthread_setspecific(exit_key, t);
+  immune_thread_attach(IMMUNE_PART_ROLLBACK, t, thread_exit);
   return t;
 }
 
@@ -675,9 +674,9 @@ static unsigned parse_kinds(const char *list) {
 }
 
 void immune_rollback_init(void) {
-  if (exit_key_ok) return;
-  exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
-  immune_undo_init();
+  static int done;
+  if (done) return;
+  done = 1;
   long max = immune_opts.rollback_log_max;
   if (max < 16) max = 16;
   if (max > (1l << 22)) max = 1l << 22;

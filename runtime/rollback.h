@@ -101,7 +101,6 @@ int immune_undo_pending(void);
  * put back older stores into it (malloc may reuse it). Appends a barrier to
  * the memory undo log when the log holds entries. */
 void immune_undo_released(const void *p, size_t len);
-void immune_undo_init(void);
 
 /* For an interceptor called while the thread has a live transaction: the
  * thread's state, marked busy, or NULL when the operation is not to be

@@ -43,14 +43,14 @@
 #include "internal.h"
 #include "options.h"
 #include "rollback.h"
-
+#include "thread.h"
 
 static IMMUNE_TLS char *undo_base;  /* the mapping; NULL before first use */
 static IMMUNE_TLS char *undo_limit; /* its end */
 static IMMUNE_TLS uint64_t undo_lost; /* stores not logged since the log filled */
 
-static pthread_key_t exit_key;
-static int exit_key_ok;
+/* Thread exit (thread.c): the log's mapping goes. */
+static void thread_exit(void *p);
 
 static int memory_enabled(void) {
   return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
@@ -85,7 +85,7 @@ static int ensure_log(void) {
   for (struct __immune_tx *tx = __immune_thread.tx_top; tx; tx = tx->prev)
     if (tx->site && (tx->site->flags & IMMUNE_SITE_UNDO) && !tx->undo_mark)
       tx->undo_mark = undo_base;
-  if (exit_key_ok) pthread_setspecific(exit_key, p);
+  immune_thread_attach(IMMUNE_PART_UNDO, p, thread_exit);
   return 1;
 }
 
@@ -334,6 +334,3 @@ static void thread_exit(void *p) {
   __immune_thread.undo_cur = __immune_thread.undo_end = NULL;
 }
 
-void immune_undo_init(void) {
-  if (!exit_key_ok) exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
-}

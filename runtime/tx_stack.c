@@ -15,9 +15,8 @@
  * The stack is reserved with MAP_NORESERVE (tx_stack_mb, default 32 MiB:
  * about 380,000 nested transactions of 88 bytes, more than an 8 MiB thread
  * stack holds) and only the pages written are committed. It is unmapped
- * when the thread exits (a thread-specific-data destructor; a
- * destructor that runs protected code after it maps a fresh one, which the
- * key's next destructor round unmaps again). */
+ * when the thread exits (thread.c; a later part that runs protected code
+ * maps a fresh one, which the next destructor round unmaps again). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include "immune/immune.h"
 #include "internal.h"
 #include "options.h"
+#include "thread.h"
 
 /* One cache line holds the fields every protected call touches. */
 IMMUNE_TLS struct __immune_thread __immune_thread IMMUNE_EXPORT __attribute__((aligned(64)));
@@ -42,8 +42,6 @@ _Static_assert(__builtin_offsetof(struct __immune_tx, fp) == 0 &&
                    __builtin_offsetof(struct __immune_tx, sp) == 16,
                "abi.h: the record starts with the setjmp buffer");
 
-static pthread_key_t stack_key;
-static int stack_key_ok;
 static size_t page_size;
 
 /* Read by the slow path: nonzero once a site is marked for injection
@@ -72,7 +70,6 @@ static void unmap_stack(void *base) {
 
 void immune_tx_stack_init(void) {
   page_size = (size_t)sysconf(_SC_PAGESIZE);
-  stack_key_ok = pthread_key_create(&stack_key, unmap_stack) == 0;
 }
 
 /* Maps the calling thread's stack; 0 when it cannot (the thread then runs
@@ -97,7 +94,7 @@ static int map_stack(void) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   if (!__atomic_load_n(&immune_inject_armed, __ATOMIC_ACQUIRE))
     t->tx_limit = base + bytes / sizeof *base - 1;
-  if (stack_key_ok) pthread_setspecific(stack_key, base);
+  immune_thread_attach(IMMUNE_PART_TX_STACK, base, unmap_stack);
   return 1;
 }
 

@@ -23,6 +23,7 @@
 #include "event_log.h"
 #include "internal.h"
 #include "options.h"
+#include "thread.h"
 
 #define MAX_THREADS 1024
 #define MAX_NEST 16
@@ -41,7 +42,6 @@ static _Atomic int armed_total;
 static _Atomic int watcher_started;
 static _Atomic int watcher_sleeping; /* parked on `wake`: arming must post */
 static sem_t wake;
-static pthread_key_t release_key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* The coarse clock (a few ms of resolution, no system call, a few ns):
@@ -100,7 +100,6 @@ static void init_once(void) {
   if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0)
     coarse_res_ns = (uint64_t)res.tv_sec * 1000000000u + (uint64_t)res.tv_nsec;
   sem_init(&wake, 0, 0);
-  pthread_key_create(&release_key, thread_gone);
 }
 
 static struct wd_thread *my_record(void) {
@@ -112,7 +111,7 @@ static struct wd_thread *my_record(void) {
       me = &threads[i];
       me->flag = &__immune_thread.watchdog_flag;
       atomic_store(&me->depth, 0);
-      pthread_setspecific(release_key, me);
+      immune_thread_attach(IMMUNE_PART_WATCHDOG, me, thread_gone);
       return me;
     }
   }
