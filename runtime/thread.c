@@ -2,9 +2,9 @@
  * thread-specific-data destructor, in one order (thread.h): the rollback
  * log takes effect before the undo log goes, the guard slots and the
  * transaction stack after everything that may still run code using them,
- * the alternate signal stack last. Five keys with glibc's per-key order
- * (key creation order, which depends on which part a thread used first)
- * gave no such guarantee.
+ * the alternate signal stack last. One key per part, released in glibc's
+ * key-creation order (which depended on which part the process used
+ * first), gave no such guarantee.
  *
  * The parts are per-thread pointers (initial-exec TLS); the key's value only
  * says "this thread has something to release". A release that attaches
