@@ -36,10 +36,9 @@
 
 static _Atomic uint64_t total_recoveries;
 
-/* A checkpoint taken by a frame strictly below the faulting stack pointer on
- * the same stack cannot be live: live frames are above the code that faults.
- * 64 MiB bounds "same stack", so a fault on an alternate or coroutine stack
- * does not discard live transactions of the thread's main stack. */
+/* Checkpoints on one stack lie within this many bytes of each other: 64 MiB
+ * bounds "same stack", so a fault on an alternate or coroutine stack does not
+ * discard live transactions of the thread's main stack. */
 #define SAME_STACK_SPAN (64ull << 20)
 
 /* A fault this close below the stack pointer (or just above it: a push) is
@@ -59,13 +58,6 @@ int immune_frame_intact(const struct __immune_tx *tx) {
   return *(const uint64_t *)(uintptr_t)(tx->fp + 8) == tx->ret;
 }
 
-/* Whether tx is in the live chain from `from` outward. */
-static int in_chain(const struct __immune_tx *tx, const struct __immune_tx *from) {
-  for (const struct __immune_tx *t = from; t; t = t->prev)
-    if (t == tx) return 1;
-  return 0;
-}
-
 static const char corrupt_stack[] =
     "the transaction stack is corrupt (a wild write into the runtime's memory)";
 
@@ -77,8 +69,9 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
     *why = corrupt_stack;
     return NULL;
   }
-  /* Records of frames below the faulting one were left by a non-local
-   * exit nobody saw. */
+  /* A checkpoint taken by a frame strictly below the faulting stack pointer
+   * on the same stack cannot be live (live frames are above the code that
+   * faults): it was left by a non-local exit nobody saw. */
   while (tx && tx->sp < fault_sp && fault_sp - tx->sp < SAME_STACK_SPAN) {
     tx = tx->prev;
     if (tx && !immune_tx_valid(tx)) {
@@ -92,7 +85,7 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
    * did what the owner told it. */
   if (tx && guard_fault) {
     struct __immune_tx *owner = immune_guard_owner(guard_fault);
-    if (owner && in_chain(owner, tx)) tx = owner;
+    if (owner && immune_tx_in_chain(owner, tx)) tx = owner;
   }
   /* Climb to the innermost transaction that can be resumed safely: one
    * with stack_headroom_kb of stack below it when the fault exhausted the
@@ -215,14 +208,19 @@ int immune_replayed(struct __immune_tx *tx, uint64_t pc) {
  * transaction, never to this one again), give back the guard slots the
  * aborted call held, count, report. The record stays intact (the next one) for
  * the abort path's __immune_tx_rollback. */
+/* A recovery of site: counted (process and site) and reported. */
+static void count_recovery(struct __immune_site *site, struct immune_event *ev) {
+  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
+  immune_count_abort(site);
+  ev->kind = IMMUNE_EV_RECOVERED;
+  immune_log_event(ev);
+}
+
 void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev) {
   immune_tx_pop_to(tx);
   immune_watchdog_forget(tx);
   if (tx->site->flags & IMMUNE_SITE_SLOTS) __immune_thread.slot_top = tx->slot_mark;
-  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
-  immune_count_abort(tx->site);
-  ev->kind = IMMUNE_EV_RECOVERED;
-  immune_log_event(ev);
+  count_recovery(tx->site, ev);
 }
 
 __attribute__((noreturn)) void immune_die_with_signal(int sig) {
@@ -280,9 +278,7 @@ void immune_inject_abort(struct __immune_tx *rec) {
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = rec->fp;
   struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL, 0};
-  atomic_fetch_add_explicit(&total_recoveries, 1, memory_order_relaxed);
-  immune_count_abort(rec->site);
-  immune_log_event(&ev);
+  count_recovery(rec->site, &ev);
 }
 
 /* A runtime decision to abort tx (the watchdog's budget ran out, the

@@ -67,6 +67,12 @@ void immune_tx_stack_init(void);
 int immune_tx_valid(const struct __immune_tx *tx);
 /* Pops tx and every record above it. */
 void immune_tx_pop_to(struct __immune_tx *tx);
+/* Whether x is `from` or one of the transactions `from` is nested in. */
+static inline int immune_tx_in_chain(const struct __immune_tx *x, const struct __immune_tx *from) {
+  for (; from; from = from->prev)
+    if (from == x) return 1;
+  return 0;
+}
 /* Injection was armed: no thread pushes inline any more. */
 void immune_tx_stack_arm_injection(void);
 
@@ -82,8 +88,6 @@ void immune_alt_stack_thread_setup(void);
 
 /* efault_sensor.c: resolve the real read/recv family (start-up). */
 void immune_efault_sensor_init(void);
-/* guard_pool.c (declared here for the abort engine and the sensor). */
-struct __immune_tx *immune_guard_owner(uintptr_t addr);
 
 /* interceptors.c: resolve the real libc functions (outside any handler). */
 void immune_interceptors_init(void);

@@ -39,19 +39,12 @@ static unsigned nsystem_text;
 static _Atomic uint64_t stat_rollbacks, stat_incomplete;
 
 /* A record below another on the same stack belongs to a call made inside it
- * (as in fault_handler.c: 64 MiB bounds "same stack"). */
+ * (as in abort.c: 64 MiB bounds "same stack"). */
 #define SAME_STACK_SPAN (64ull << 20)
 
 static int nested_in(const struct __immune_tx *inner, const struct __immune_tx *outer) {
   uintptr_t i = (uintptr_t)inner, o = (uintptr_t)outer;
   return inner && i < o && o - i < SAME_STACK_SPAN;
-}
-
-/* Whether x is `from` or one of the transactions it is nested in. */
-static int in_chain(const struct __immune_tx *x, const struct __immune_tx *from) {
-  for (; from; from = from->prev)
-    if (from == x) return 1;
-  return 0;
 }
 
 /* __immune_thread.rollback_pending, which the pass compares at every commit with
@@ -495,7 +488,7 @@ static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {
   while (j > 0) {
     struct __immune_tx *s = t->segs[j - 1].tx;
     /* tx itself is never in its caller's chain: no walk for its own. */
-    if (s != tx && (!s || in_chain(s, target))) break;
+    if (s != tx && (!s || immune_tx_in_chain(s, target))) break;
     --j;
     if (s == tx) own = j;
   }
@@ -583,7 +576,7 @@ void immune_rollback_after_jump(void) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   struct __immune_tx *top = __immune_thread.tx_top;
   uint32_t j = t->nsegs;
-  while (j > 0 && t->segs[j - 1].tx && !in_chain(t->segs[j - 1].tx, top)) --j;
+  while (j > 0 && t->segs[j - 1].tx && !immune_tx_in_chain(t->segs[j - 1].tx, top)) --j;
   merge_into(t, j, top);
   immune_rb_leave(t);
 }

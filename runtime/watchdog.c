@@ -167,12 +167,6 @@ IMMUNE_EXPORT void __immune_watchdog_disarm(struct __immune_tx *tx) {
   immune_watchdog_forget(tx);
 }
 
-static int is_live(const struct __immune_tx *tx) {
-  for (const struct __immune_tx *t = __immune_thread.tx_top; t; t = t->prev)
-    if (t == tx) return 1;
-  return 0;
-}
-
 IMMUNE_EXPORT void __immune_watchdog_poll(void) {
   __atomic_store_n(&__immune_thread.watchdog_flag, 0, __ATOMIC_SEQ_CST);
   struct wd_thread *t = me;
@@ -183,7 +177,7 @@ IMMUNE_EXPORT void __immune_watchdog_poll(void) {
     uint64_t dl = atomic_load(&t->deadline[k]);
     struct __immune_tx *tx = t->tx[k];
     if (!dl || now < dl) continue;
-    if (!is_live(tx)) { /* left by longjmp: forget it and what is inside */
+    if (!immune_tx_in_chain(tx, __immune_thread.tx_top)) { /* left by longjmp: forget it and what is inside */
       immune_watchdog_forget(tx);
       return;
     }
