@@ -38,13 +38,12 @@ static unsigned nsystem_text;
 
 static _Atomic uint64_t stat_rollbacks, stat_incomplete;
 
-/* A record below another on the same stack belongs to a call made inside it
- * (as in abort.c: 64 MiB bounds "same stack"). */
-#define SAME_STACK_SPAN (64ull << 20)
-
+/* A record above another on the thread's transaction stack belongs to a
+ * call made inside it: the stack grows upward, one record per nesting level,
+ * and every record a thread's log names is on that thread's stack
+ * (tx_stack.c). */
 static int nested_in(const struct __immune_tx *inner, const struct __immune_tx *outer) {
-  uintptr_t i = (uintptr_t)inner, o = (uintptr_t)outer;
-  return inner && i < o && o - i < SAME_STACK_SPAN;
+  return inner && (uintptr_t)inner > (uintptr_t)outer;
 }
 
 /* __immune_thread.rollback_pending, which the pass compares at every commit with
@@ -472,9 +471,9 @@ static void undo_from(struct rb_thread *t, uint32_t k, struct undo_counts *c) {
 /* tx ends: committed (aborting = 0) or aborted. Its part of the log is its
  * own segments and the segments of transactions nested in it that ended
  * without a commit the runtime saw (a non-local exit nobody intercepted):
- * those are above it, or below it on its stack. An abort undoes that part;
- * a commit hands it to the next outer live transaction, or makes it take
- * effect when there is none. Segments of other dead transactions (not
+ * those are newer in the log, or older but above it on the transaction
+ * stack. An abort undoes that part; a commit hands it to the next outer
+ * live transaction, or makes it take effect when there is none. Segments of other dead transactions (not
  * provably inside tx) are handed on in both cases: undoing them could free
  * what their callers kept. */
 static int settle(struct rb_thread *t, struct __immune_tx *tx, int aborting) {

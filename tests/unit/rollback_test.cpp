@@ -541,6 +541,39 @@ TEST_CASE("longjmp out of a transaction hands its log to the transaction it land
   CHECK(__immune_thread.rollback_pending == 0);
 }
 
+// Pushes a transaction of site that allocates a block and is then left the
+// way a non-local exit the runtime does not see (swapcontext, a foreign
+// unwinder) leaves it: its record dropped, no commit.
+static __attribute__((noinline)) void *left_unseen(__immune_site *site) {
+  struct __immune_thread &T = __immune_thread;
+  __immune_tx *rec = IMMUNE_TX_NEXT(&T);
+  if (rec >= T.tx_limit) rec = __immune_tx_enter_slow(site);
+  __immune_tx *top = T.tx_top;
+  T.tx_top = rec;
+  rec->prev = top;
+  rec->site = site;
+  rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+  rec->sp = current_sp();
+  void *p = escape(malloc(kBig));
+  T.tx_top = top;
+  return p;
+}
+
+TEST_CASE("a nested transaction left unseen is undone with the one it ran in", "[rollback]") {
+  __immune_site outer = make_site("unseen_outer"), inner = make_site("unseen_inner");
+  size_t before = heap_bytes();
+  // inner's record is above outer's on the transaction stack (records of
+  // calls made inside a transaction come after it): outer's abort takes
+  // inner's block with it.
+  int r = in_transaction(&outer, [&] {
+    left_unseen(&inner);
+    return read_int(nullptr);
+  });
+  CHECK(r == -1);
+  CHECK(same(heap_bytes(), before));
+  CHECK(__immune_thread.rollback_pending == 0);
+}
+
 TEST_CASE("errno is as the aborted call left it, rollback or not", "[rollback]") {
   __immune_site site = make_site("errno_rb");
   int r = in_transaction(&site, [] {
