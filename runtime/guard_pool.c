@@ -122,14 +122,14 @@ static void arena_discard(struct arena *a) {
   munmap(a, a->self_size);
 }
 
-static void arena_key_init(void) {
+static void canary_init(void) {
   /* Canary bytes from the kernel's per-process random bytes. */
   const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
   if (r) memcpy(&canary_key, r + 8, sizeof canary_key);
 }
 
 static struct arena *arena_create(void) {
-  pthread_once(&arena_once, arena_key_init);
+  pthread_once(&arena_once, canary_init);
   /* An arena a finished thread gave back, if there is one. */
   for (int i = 0; i < MAX_ARENAS; ++i) {
     struct arena *a = atomic_load(&arenas[i]);
@@ -260,25 +260,37 @@ IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
   }
 }
 
+/* Where addr lies in arena a: the size class and the slot. A guard page
+ * counts for the slot below it (what runs past that slot's end hits it);
+ * *guard says whether addr is in one. 0 when addr is in none of a's slots
+ * (or in the guard page before the first). Async-signal-safe. */
+static int slot_at(const struct arena *a, uintptr_t addr, int *cls, size_t *idx, int *guard) {
+  for (int c = 0; c < NCLASS; ++c) {
+    uintptr_t base = (uintptr_t)a->base[c];
+    if (!base || addr < base || addr >= base + a->span[c]) continue;
+    size_t stride = PAGE + class_data[c];
+    size_t i = (addr - base) / stride, off = (addr - base) % stride;
+    *guard = off < PAGE;
+    if (*guard) {
+      if (i == 0) return 0;
+      --i;
+    }
+    *cls = c;
+    *idx = i;
+    return 1;
+  }
+  return 0;
+}
+
 const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr) {
   for (int i = 0; i < MAX_ARENAS; ++i) {
     const struct arena *a = atomic_load_explicit(&arenas[i], memory_order_acquire);
-    if (!a) continue;
-    for (int c = 0; c < NCLASS; ++c) {
-      uintptr_t base = (uintptr_t)a->base[c];
-      if (addr < base || addr >= base + a->span[c]) continue;
-      size_t stride = PAGE + class_data[c];
-      size_t idx = (addr - base) / stride, off = (addr - base) % stride;
-      /* In a guard page: past the end of the slot below (overflow), or,
-       * before the first slot's data, nothing of ours. In data: the slack
-       * below the buffer of this slot (underflow). */
-      if (off < PAGE) {
-        if (idx == 0) return NULL;
-        --idx;
-      }
-      if (idx >= a->committed[c]) return NULL;
-      return a->meta[c][idx].desc;
-    }
+    int c, guard;
+    size_t idx;
+    /* In a guard page: past the end of the slot below (overflow). In data:
+     * the slack below the buffer of this slot (underflow). */
+    if (a && slot_at(a, addr, &c, &idx, &guard))
+      return idx < a->committed[c] ? a->meta[c][idx].desc : NULL;
   }
   return NULL;
 }
@@ -289,25 +301,17 @@ const struct __immune_buffer *immune_guard_buffer_at(uintptr_t addr) {
  * are taken right after the owner's checkpoint, so every transaction that
  * began before the slot was taken and still holds slots has a mark below
  * it, and the innermost of them took it). NULL when addr is in no slot of
- * this thread. Async-signal-safe: reads this thread's arena and records. */
+ * this thread in use. Async-signal-safe: reads this thread's arena and
+ * records. */
 struct __immune_tx *immune_guard_owner(uintptr_t addr) {
-  const struct arena *a = my_arena;
-  if (!a) return NULL;
-  for (int c = 0; c < NCLASS; ++c) {
-    uintptr_t base = (uintptr_t)a->base[c];
-    if (!base || addr < base || addr >= base + a->span[c]) continue;
-    size_t stride = PAGE + class_data[c];
-    size_t idx = (addr - base) / stride, off = (addr - base) % stride;
-    if (off < PAGE) {
-      if (idx == 0) return NULL;
-      --idx;
-    }
-    if (idx >= top_of(__immune_thread.slot_top, c)) return NULL; /* not in use */
-    for (struct __immune_tx *tx = __immune_thread.tx_top; tx && immune_tx_valid(tx); tx = tx->prev)
-      if (tx->site && (tx->site->flags & IMMUNE_SITE_SLOTS) && top_of(tx->slot_mark, c) <= idx)
-        return tx;
+  int c, guard;
+  size_t idx;
+  if (!my_arena || !slot_at(my_arena, addr, &c, &idx, &guard) ||
+      idx >= top_of(__immune_thread.slot_top, c))
     return NULL;
-  }
+  for (struct __immune_tx *tx = __immune_thread.tx_top; tx && immune_tx_valid(tx); tx = tx->prev)
+    if (tx->site && (tx->site->flags & IMMUNE_SITE_SLOTS) && top_of(tx->slot_mark, c) <= idx)
+      return tx;
   return NULL;
 }
 
@@ -315,18 +319,13 @@ struct __immune_tx *immune_guard_owner(uintptr_t addr) {
  * runs past the end of, or NULL (not in a live slot, or within the buffer).
  * For the system-call sensor (efault_sensor.c). */
 const struct __immune_buffer *immune_guard_overrun(uintptr_t addr, size_t len) {
-  const struct arena *a = my_arena;
-  if (!a || !len) return NULL;
-  for (int c = 0; c < NCLASS; ++c) {
-    uintptr_t base = (uintptr_t)a->base[c];
-    if (!base || addr < base || addr >= base + a->span[c]) continue;
-    size_t stride = PAGE + class_data[c];
-    size_t idx = (addr - base) / stride, off = (addr - base) % stride;
-    if (off < PAGE || idx >= top_of(__immune_thread.slot_top, c)) return NULL;
-    const struct slot_meta *m = &a->meta[c][idx];
-    return addr >= m->addr && addr < m->trail && len > m->trail - addr ? m->desc : NULL;
-  }
-  return NULL;
+  int c, guard;
+  size_t idx;
+  if (!my_arena || !len || !slot_at(my_arena, addr, &c, &idx, &guard) || guard ||
+      idx >= top_of(__immune_thread.slot_top, c))
+    return NULL;
+  const struct slot_meta *m = &my_arena->meta[c][idx];
+  return addr >= m->addr && addr < m->trail && len > m->trail - addr ? m->desc : NULL;
 }
 
 IMMUNE_EXPORT void immune_guard_info_get(immune_guard_info *out) {
