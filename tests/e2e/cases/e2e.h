@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -98,6 +99,29 @@ static inline void e2e_bound_stack(void) {
     rl.rlim_cur = 8u << 20;
     setrlimit(RLIMIT_STACK, &rl);
   }
+}
+
+/* fn's result, run on a new thread whose stack is `stack` bytes (a small
+ * stack runs out quickly, on a thread's own alternate signal stack). */
+struct e2e_thread_call {
+  int (*fn)(void);
+  int result;
+};
+static inline void *e2e_thread_entry(void *arg) {
+  struct e2e_thread_call *c = (struct e2e_thread_call *)arg;
+  c->result = c->fn();
+  return NULL;
+}
+static inline int e2e_on_thread(int (*fn)(void), size_t stack) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack);
+  pthread_t t;
+  struct e2e_thread_call c = {fn, 0};
+  CHECK_INT(pthread_create(&t, &attr, e2e_thread_entry, &c), 0);
+  CHECK_INT(pthread_join(t, NULL), 0);
+  pthread_attr_destroy(&attr);
+  return c.result;
 }
 
 /* Faults `levels` calls below the caller, each frame a few hundred bytes:

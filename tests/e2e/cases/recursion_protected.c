@@ -8,9 +8,6 @@
  * E2E-STDERR: recovered SIGSEGV \([A-Z_]+\) at address 0x[0-9a-f]+ pc 0x[0-9a-f]+ in nest \(.*recursion_protected\.c\), returning -1$
  * E2E-STDERR-COUNT: 0 fault inside the Immune runtime
  */
-#include <pthread.h>
-#include <sys/resource.h>
-
 #include "e2e.h"
 
 /* "((((...": one level per '('; the input never closes (the bug). */
@@ -24,12 +21,7 @@ IMMUNE_PROTECT int nest(const char *s, long depth) {
   return 0;
 }
 
-static void *thread_main(void *arg) {
-  (void)arg;
-  static int r;
-  r = nest("(", 0);
-  return &r;
-}
+static int unclosed(void) { return nest("(", 0); }
 
 int main(void) {
   e2e_setup_stdio();
@@ -37,14 +29,7 @@ int main(void) {
   CHECK_INT(nest(")", 0), 0);
   CHECK_INT(nest("(", 0), -1);
   CHECK_INT(nest("(", 0), -1);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 1u << 20);
-  pthread_t t;
-  void *res = NULL;
-  CHECK_INT(pthread_create(&t, &attr, thread_main, NULL), 0);
-  CHECK_INT(pthread_join(t, &res), 0);
-  CHECK_INT(*(int *)res, -1);
+  CHECK_INT(e2e_on_thread(unclosed, 1u << 20), -1);
   CHECK_INT(immune_recoveries(), 3);
   CHECK_DEPTH0();
   return e2e_done();

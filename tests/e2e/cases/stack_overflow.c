@@ -5,9 +5,6 @@
  * E2E-RECOVERED: 3
  * E2E-STDERR: recovered SIGSEGV \([A-Z_]+\) at address 0x[0-9a-f]+ pc 0x[0-9a-f]+ in evaluate \(.*stack_overflow\.c\), returning -1$
  */
-#include <pthread.h>
-#include <sys/resource.h>
-
 #include "e2e.h"
 
 /* Deep enough never to be reached: the stack runs out first. The limit is
@@ -22,12 +19,7 @@ __attribute__((noinline)) static int runaway(int n, int limit) {
 
 IMMUNE_PROTECT int evaluate(int limit) { return runaway(0, limit) + 1; }
 
-static void *thread_main(void *arg) {
-  (void)arg;
-  static int r;
-  r = evaluate(E2E_HIDE(0x7fffffff));
-  return &r;
-}
+static int runaway_evaluation(void) { return evaluate(E2E_HIDE(0x7fffffff)); }
 
 int main(void) {
   e2e_setup_stdio();
@@ -38,14 +30,7 @@ int main(void) {
   /* Healthy deep recursion still works after the healed overflows. */
   CHECK_INT(evaluate(1000), 1);
 
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 1u << 20);
-  pthread_t t;
-  void *res = NULL;
-  CHECK_INT(pthread_create(&t, &attr, thread_main, NULL), 0);
-  CHECK_INT(pthread_join(t, &res), 0);
-  CHECK_INT(*(int *)res, -1);
+  CHECK_INT(e2e_on_thread(runaway_evaluation, 1u << 20), -1);
 
   CHECK_INT(immune_recoveries(), 3);
   CHECK_DEPTH0();
