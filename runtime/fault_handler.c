@@ -9,8 +9,9 @@
  * Healing does not longjmp out of the handler: it rewrites the interrupted
  * context so that, when the handler returns, sigreturn lands at the
  * transaction's resume point (its inline checkpoint's second return). That
- * way the kernel itself restores the signal mask of the interrupted code (the faulting signal
- * is unblocked again) and leaves the alternate signal stack cleanly.
+ * way the kernel itself restores the signal mask of the interrupted code
+ * (the faulting signal is unblocked again) and leaves the alternate signal
+ * stack cleanly.
  *
  * Handler discipline (libsigsegv's): errno saved and restored; no malloc,
  * stdio, locks or exceptions; everything used here was set up before the
