@@ -53,11 +53,11 @@ for v in "${variants[@]}"; do
     ${cmd[$v]} "$work/speedtest1.c" "$work/sqlite3.c" -o "$work/speedtest1-$v" -lm -lpthread
   fi
 done
-cpu() { # CPU seconds (user + sys) of one run
-  local t0 t1
-  /usr/bin/time -f "%U %S" -o "$work/time.txt" env IMMUNE_OPTIONS=verbosity=0 \
-    ASAN_OPTIONS=detect_leaks=0 "$work/speedtest1-$1" --size "$size" --memdb >/dev/null 2>&1
-  awk '{printf "%.3f\n", $1 + $2}' "$work/time.txt"
+cpu() { # CPU seconds (user + sys) of one run, by bash's own `time`
+  local TIMEFORMAT='%U %S' t
+  t=$( { time env IMMUNE_OPTIONS=verbosity=0 ASAN_OPTIONS=detect_leaks=0 \
+           "$work/speedtest1-$1" --size "$size" --memdb >/dev/null 2>&1; } 2>&1 )
+  awk '{printf "%.3f\n", $1 + $2}' <<<"$t"
 }
 declare -A best
 for r in $(seq "$rounds"); do
