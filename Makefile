@@ -8,7 +8,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 
-.PHONY: all deps configure build test demo bench eval soak fuzz install package clean
+.PHONY: all deps configure build test demo demo-live bench eval soak fuzz install package clean
 
 all: build
 
@@ -28,6 +28,10 @@ test: build
 
 demo: build
 	bash examples/httpd/demo.sh $(BUILD)
+
+# The second act: the running server vaccinated live, no rebuild (docs/live.md).
+demo-live: build
+	bash examples/httpd/demo-live.sh $(BUILD)
 
 bench: build
 	bash bench/run.sh $(BUILD)

@@ -9,8 +9,12 @@
 #   protect-all    immune-cc --immune-protect-all, every default feature
 #   no-elide       ... with IMMUNE_ELIDE=0 (every function its own transaction)
 #   tx-only        ... with IMMUNE_UNDO=0 IMMUNE_DYBOC=0 (transactions only)
+#   dormant        the protect-all binary run with an empty live vaccine
+#                  (IMMUNE_OPTIONS=vaccine=..., docs/live.md): nothing armed
+#   armed          the protect-all binary with the vaccine "fun:*"
 #
 #   bench/speedtest1.sh [BUILD_DIR] [SIZE] [ROUNDS]     (defaults build 25 3)
+#   VARIANTS="plain protect-all dormant armed" bench/speedtest1.sh ...  (a subset)
 #
 # Also reports the text size of each build. Takes ~10 minutes on 2 cores
 # (the protected builds compile the 9 MB amalgamation with the pass).
@@ -38,8 +42,14 @@ declare -A cmd=(
   [no-elide]="env IMMUNE_PROTECT_ALL=1 IMMUNE_ELIDE=0 $cc $flags"
   [tx-only]="env IMMUNE_PROTECT_ALL=1 IMMUNE_UNDO=0 IMMUNE_DYBOC=0 $cc $flags"
 )
-variants=(plain asan protect-all no-elide tx-only)
+read -r -a variants <<<"${VARIANTS:-plain asan protect-all no-elide tx-only dormant armed}"
+# Run-time variants: a binary built above, run with these options.
+: >"$work/empty.vaccine"
+echo 'fun:*' >"$work/all.vaccine"
+declare -A binary=([dormant]=protect-all [armed]=protect-all)
+declare -A options=([dormant]="vaccine=$work/empty.vaccine" [armed]="vaccine=$work/all.vaccine")
 for v in "${variants[@]}"; do
+  [ -n "${binary[$v]:-}" ] && continue
   stale=0
   [ -x "$work/speedtest1-$v" ] || stale=1
   case $v in plain|asan) ;; *)
@@ -54,9 +64,9 @@ for v in "${variants[@]}"; do
   fi
 done
 cpu() { # CPU seconds (user + sys) of one run, by bash's own `time`
-  local TIMEFORMAT='%U %S' t
-  t=$( { time env IMMUNE_OPTIONS=verbosity=0 ASAN_OPTIONS=detect_leaks=0 \
-           "$work/speedtest1-$1" --size "$size" --memdb >/dev/null 2>&1; } 2>&1 )
+  local TIMEFORMAT='%U %S' t bin=${binary[$1]:-$1} opt=${options[$1]:-}
+  t=$( { time env IMMUNE_OPTIONS="verbosity=0${opt:+:$opt}" ASAN_OPTIONS=detect_leaks=0 \
+           "$work/speedtest1-$bin" --size "$size" --memdb >/dev/null 2>&1; } 2>&1 )
   awk '{printf "%.3f\n", $1 + $2}' <<<"$t"
 }
 declare -A best
@@ -69,7 +79,7 @@ done
 printf "%-12s %9s %7s %10s %7s\n" variant "cpu (s)" ratio "text (KB)" ratio
 ptext=$(size -A "$work/speedtest1-plain" | awk '$1==".text"{print $2}')
 for v in "${variants[@]}"; do
-  text=$(size -A "$work/speedtest1-$v" | awk '$1==".text"{print $2}')
+  text=$(size -A "$work/speedtest1-${binary[$v]:-$v}" | awk '$1==".text"{print $2}')
   awk -v v="$v" -v t="${best[$v]}" -v p="${best[plain]}" -v x="$text" -v px="$ptext" \
     'BEGIN{printf "%-12s %9.3f %6.2fx %10d %6.2fx\n", v, t, t/p, x/1024, x/px}'
 done

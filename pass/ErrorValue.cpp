@@ -251,6 +251,7 @@ immune::chooseErrorValue(Function &F, const Constant *Explicit,
       return std::nullopt;
     }
     EV.Value = Constant::getNullValue(RT);
+    EV.Aggregate = true;
     EV.Text = "{0}";
     if (!S) EV.Why = "aggregate returned in registers: zeroed";
     return EV;

@@ -18,6 +18,7 @@ namespace immune {
 struct ErrorValue {
   llvm::Constant *Value = nullptr; // null when nothing is returned (void, sret)
   bool ZeroSret = false;           // zero the sret buffer before returning
+  bool Aggregate = false;          // an aggregate returned in registers (zeroed)
   std::string Text;                // for reports: "-1", "NULL", "nan", ...
   std::string Why;                 // where the choice came from
 };

@@ -19,18 +19,20 @@ using namespace immune;
 static_assert(sizeof(__immune_tx) == IMMUNE_TX_SIZE, "abi.h: tx fields are one word each");
 static_assert(sizeof(__immune_thread) == 8 * IMMUNE_THREAD_NUM_FIELDS,
               "abi.h: thread fields are one word each");
-static_assert(offsetof(__immune_site, next) == 8 * (IMMUNE_SITE_FIELD_NEXT - 1),
-              "abi.h: site fields are 8 bytes each after the two u32");
 static_assert(offsetof(__immune_buffer, line) == 24 && sizeof(__immune_buffer) == 32,
               "abi.h: struct __immune_buffer layout");
-static_assert(offsetof(__immune_site, timeout_ms) == 8 * (IMMUNE_SITE_FIELD_TIMEOUT - 1),
-              "abi.h: site.timeout_ms");
-static_assert(IMMUNE_SITE_FIELD_NEXT == 9, "abi.h field indices changed: update RuntimeInterface.cpp");
+// struct __immune_site pairs its 32-bit fields, so the IR struct built
+// from the table has no padding the C struct lacks.
+static_assert(offsetof(__immune_site, function) == 8 &&
+                  offsetof(__immune_site, ret_value) == 8 * (IMMUNE_SITE_FIELD_RET_VALUE - 2),
+              "abi.h: site fields are words, 32-bit ones in pairs");
 
-// The IR type of one table field: every field is one word.
+// The IR type of one table field: a pointer, an i64 or (site only) an i32.
 template <typename T> static Type *wordType(LLVMContext &C) {
   if constexpr (std::is_pointer_v<T>)
     return PointerType::getUnqual(C);
+  else if constexpr (sizeof(T) == 4)
+    return Type::getInt32Ty(C);
   else
     return Type::getInt64Ty(C);
 }
@@ -58,9 +60,11 @@ RuntimeInterface::RuntimeInterface(Module &M) {
 #undef IMMUNE_X_FIELD
   }
   SiteTy = StructType::getTypeByName(C, "struct.__immune_site");
-  if (!SiteTy)
-    SiteTy = StructType::create(C, {I32, I32, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, Ptr, I64},
-                                "struct.__immune_site");
+  if (!SiteTy) {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) wordType<TYPE>(C),
+    SiteTy = StructType::create(C, {IMMUNE_SITE_FIELDS(IMMUNE_X_FIELD)}, "struct.__immune_site");
+#undef IMMUNE_X_FIELD
+  }
   ThreadTy = StructType::getTypeByName(C, "struct.__immune_thread");
   if (!ThreadTy) {
 #define IMMUNE_X_FIELD(ID, TYPE, NAME) wordType<TYPE>(C),

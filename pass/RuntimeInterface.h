@@ -21,8 +21,8 @@ struct RuntimeInterface {
   // The address of one field of the TLS block (IMMUNE_THREAD_FIELD_*).
   llvm::Constant *threadField(unsigned Field) const;
   llvm::FunctionCallee TxEnterSlow;   // __immune_tx_enter_slow (cold)
-  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v3
-  llvm::FunctionCallee UnregisterSites; // __immune_unregister_sites_v3
+  llvm::FunctionCallee RegisterSites; // __immune_register_sites_v4
+  llvm::FunctionCallee UnregisterSites; // __immune_unregister_sites_v4
 
   // DYBOC (BufferRelocation.cpp).
   llvm::StructType *BufferTy;          // struct __immune_buffer

@@ -31,6 +31,20 @@ GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
   if (HasSlots) Flags |= IMMUNE_SITE_SLOTS;
   if (Undo) Flags |= IMMUNE_SITE_UNDO;
   Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
+  // What a live vaccine's return:V may be (runtime/vaccine.c checks it).
+  Type *RetTy = F.getReturnType();
+  uint32_t RetKind = IMMUNE_RET_OTHER, RetBits = 0;
+  if (RetTy->isVoidTy() || RetTy->isAggregateType() || EV.ZeroSret || EV.Aggregate)
+    RetKind = IMMUNE_RET_NONE;
+  else if (RetTy->isIntegerTy())
+    RetKind = IMMUNE_RET_INT, RetBits = RetTy->getIntegerBitWidth();
+  else if (RetTy->isPointerTy())
+    RetKind = IMMUNE_RET_PTR, RetBits = 64;
+  else if (RetTy->isFloatTy())
+    RetKind = IMMUNE_RET_FLOAT, RetBits = 32;
+  else if (RetTy->isDoubleTy())
+    RetKind = IMMUNE_RET_DOUBLE, RetBits = 64;
+  if (RetKind == IMMUNE_RET_INT && RetBits > 64) RetKind = IMMUNE_RET_OTHER;
   Constant *Fields[] = {
       ConstantInt::get(I32, IMMUNE_ABI_VERSION),
       ConstantInt::get(I32, Flags),
@@ -43,7 +57,12 @@ GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
       ConstantInt::get(I64, 0), // window_count
       ConstantPointerNull::get(PointerType::getUnqual(C)),
       ConstantInt::get(I64, TimeoutMs),
+      ConstantInt::get(I32, RetKind),
+      ConstantInt::get(I32, RetBits),
+      ConstantInt::get(I64, 0), // ret_value
+      ConstantPointerNull::get(PointerType::getUnqual(C)), // ret_text
   };
+  static_assert(IMMUNE_SITE_NUM_FIELDS == 15, "abi.h: site fields changed: update this list");
   // Writable and internal: the runtime counts aborts and links the registry
   // through it; one per function, even for linkonce functions (each copy
   // registers its own, the runtime sums them by name).

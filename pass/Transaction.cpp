@@ -295,10 +295,37 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
     AB.CreateMemSet(Aux, AB.getInt8(0), M.getDataLayout().getTypeAllocSize(T),
                     F.getParamAlign(SRet->getArgNo()).valueOrOne());
   }
-  if (F.getReturnType()->isVoidTy())
+  Type *RetTy = F.getReturnType();
+  if (RetTy->isVoidTy()) {
     AB.CreateRetVoid();
-  else
+  } else if (!EV.Aggregate &&
+             (RetTy->isIntegerTy() || RetTy->isPointerTy() || RetTy->isFloatTy() ||
+              RetTy->isDoubleTy()) &&
+             (!RetTy->isIntegerTy() || RetTy->getIntegerBitWidth() <= 64)) {
+    // A live vaccine may give this function another error value (abi.h:
+    // IMMUNE_SITE_RETURN_SET, site.ret_value): the abort path, never the
+    // fast path, reads the site.
+    auto *Flags = AB.CreateLoad(AB.getInt32Ty(),
+                                AB.CreateStructGEP(RT.SiteTy, Site, IMMUNE_SITE_FIELD_FLAGS),
+                                "immune.site.flags");
+    Flags->setAtomic(AtomicOrdering::Acquire);
+    Flags->setAlignment(Align(4));
+    Value *Bits = AB.CreateLoad(AB.getInt64Ty(),
+                                AB.CreateStructGEP(RT.SiteTy, Site, IMMUNE_SITE_FIELD_RET_VALUE),
+                                "immune.site.ret");
+    Value *Live;
+    if (RetTy->isPointerTy())
+      Live = AB.CreateIntToPtr(Bits, RetTy);
+    else if (RetTy->isIntegerTy())
+      Live = AB.CreateTrunc(Bits, RetTy);
+    else
+      Live = AB.CreateBitCast(
+          AB.CreateTrunc(Bits, AB.getIntNTy(RetTy->getPrimitiveSizeInBits())), RetTy);
+    Value *Set = AB.CreateICmpNE(AB.CreateAnd(Flags, IMMUNE_SITE_RETURN_SET), AB.getInt32(0));
+    AB.CreateRet(AB.CreateSelect(Set, Live, EV.Value, "immune.error"));
+  } else {
     AB.CreateRet(EV.Value);
+  }
 
   // A protected function is never inlined (the returns_twice call sees to
   // that); drop alwaysinline so that is not reported as an error at -O0.

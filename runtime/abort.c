@@ -13,6 +13,9 @@
  *     a callee ran over it) is not resumed: its caller's transaction is;
  *   - a fault that exhausted the stack aborts the innermost transaction that
  *     leaves stack_headroom_kb of stack for its abort path;
+ *   - a transaction a live vaccine leaves dormant is never resumed: the
+ *     fault belongs to the innermost enclosing one that is armed
+ *     (vaccine.c), as if the dormant ones were not there;
  *   - a site over its max_recoveries budget escalates instead of healing;
  *   - what cannot be healed dies as without Immune (immune_die_with_signal).
  *
@@ -58,6 +61,10 @@ int immune_frame_intact(const struct __immune_tx *tx) {
   return *(const uint64_t *)(uintptr_t)(tx->fp + 8) == tx->ret;
 }
 
+static const char all_dormant[] =
+    "no live transaction is armed by the vaccine (IMMUNE_OPTIONS=vaccine): the functions "
+    "on the stack are dormant";
+
 static const char corrupt_stack[] =
     "the transaction stack is corrupt (a wild write into the runtime's memory)";
 
@@ -95,7 +102,9 @@ struct __immune_tx *immune_choose_transaction(uint64_t fault_sp, uintptr_t stack
    * is discarded with it). */
   uint64_t need = (uint64_t)immune_opts.stack_headroom_kb << 10;
   while (tx) {
-    if (stack_fault && tx->sp - stack_fault < need)
+    if (immune_site_dormant(tx->site)) {
+      if (!*why) *why = all_dormant;
+    } else if (stack_fault && tx->sp - stack_fault < need)
       *why = "stack exhausted: no live transaction leaves stack_headroom_kb of stack "
              "for its abort path";
     else if (!immune_frame_intact(tx))
@@ -203,6 +212,20 @@ int immune_replayed(struct __immune_tx *tx, uint64_t pc) {
   return 0;
 }
 
+struct __immune_tx *immune_enclosing_resumable(struct __immune_tx *tx) {
+  for (tx = tx ? tx->prev : NULL; tx; tx = tx->prev) {
+    if (!immune_tx_valid(tx)) return NULL;
+    if (!immune_site_dormant(tx->site) && immune_frame_intact(tx)) return tx;
+  }
+  return NULL;
+}
+
+struct __immune_tx *immune_innermost_armed(void) {
+  struct __immune_tx *tx = __immune_thread.tx_top;
+  if (!tx || !immune_tx_valid(tx)) return NULL;
+  return immune_site_dormant(tx->site) ? immune_enclosing_resumable(tx) : tx;
+}
+
 /* Everything an abort does but the jump: pop the record and every record
  * inside it (a fault in the abort path belongs to the next outer
  * transaction, never to this one again), give back the guard slots the
@@ -286,7 +309,17 @@ void immune_inject_abort(struct __immune_tx *rec) {
  * transactions inside tx are discarded with it, and its checkpoint is
  * resumed directly. */
 void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, tx->site, NULL, cause, NULL, 0};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, NULL, NULL, cause, NULL, 0};
+  if (!tx) {
+    /* Every live transaction is dormant (a vaccine is in force): the
+     * program goes on as without Immune would have let it, into the stack
+     * overflow that kills it. */
+    ev.kind = IMMUNE_EV_CRASHED;
+    ev.reason = all_dormant;
+    if (immune_opts.mode != IMMUNE_MODE_OFF) immune_log_event(&ev);
+    immune_die_with_signal(SIGSEGV);
+  }
+  ev.site = tx->site;
   int intact = immune_frame_intact(tx);
   if (immune_opts.mode != IMMUNE_MODE_PROTECT || !intact || immune_over_budget(tx->site)) {
     ev.kind = IMMUNE_EV_ESCALATED;

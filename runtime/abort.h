@@ -26,6 +26,11 @@ int immune_over_budget(struct __immune_site *s);
 /* Counts an abort of tx at pc; 1 when it is a replay of one input beyond
  * replay_aborts (abort.c): abort the enclosing transaction instead. */
 int immune_replayed(struct __immune_tx *tx, uint64_t pc);
+/* The next transaction outside tx that may be resumed: valid, armed (not
+ * dormant under a vaccine), its frame intact; NULL when there is none. */
+struct __immune_tx *immune_enclosing_resumable(struct __immune_tx *tx);
+/* The innermost live transaction that is not dormant, or NULL. */
+struct __immune_tx *immune_innermost_armed(void);
 /* Pops tx (and what it called), restores its slots, counts, reports ev. */
 void immune_abort_transaction(struct __immune_tx *tx, struct immune_event *ev);
 

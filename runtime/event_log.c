@@ -76,7 +76,7 @@ static const char *kind_name(enum immune_event_kind k) {
 /* JSON string contents: quotes, backslashes and control characters escaped,
  * at most `limit` input bytes, cut on a UTF-8 character boundary (a lone
  * lead byte would make the whole record unreadable). */
-static void json_str(struct immune_buf *b, const char *s, size_t limit) {
+void immune_json_str(struct immune_buf *b, const char *s, size_t limit) {
   static const char hex[] = "0123456789abcdef";
   size_t n = 0;
   while (s && s[n] && n < limit) ++n;
@@ -113,7 +113,7 @@ static void two(struct immune_buf *b, long v) {
 }
 
 /* ISO 8601 UTC from the real-time clock (days-to-civil, Howard Hinnant). */
-static void iso_time(struct immune_buf *b) {
+void immune_json_time(struct immune_buf *b) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   long long z = ts.tv_sec / 86400 + 719468, secs = ts.tv_sec % 86400;
@@ -201,7 +201,7 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
   switch (kind) {
   case IMMUNE_EV_RECOVERED:
     immune_buf_str(b, ", returning ");
-    immune_buf_str(b, site->error_value);
+    immune_buf_str(b, immune_site_error_text(site));
     break;
   case IMMUNE_EV_ESCALATED:
     if (ev->reason) {
@@ -246,10 +246,12 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   const struct __immune_site *site = ev->site;
   static const char *const modes[] = {"protect", "monitor", "off"};
   immune_buf_str(b, "{\"time\":\"");
-  iso_time(b);
+  immune_json_time(b);
   immune_buf_str(b, "\",\"pid\":");
   immune_buf_dec(b, getpid());
-  immune_buf_str(b, ",\"tid\":");
+  immune_buf_str(b, ",\"build_id\":\"");
+  immune_buf_str(b, immune_build_id);
+  immune_buf_str(b, "\",\"tid\":");
   immune_buf_dec(b, syscall(SYS_gettid));
   immune_buf_str(b, ",\"event\":\"");
   immune_buf_str(b, kind_name(kind));
@@ -269,14 +271,14 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   json_hex(b, (uint64_t)uc->uc_mcontext.gregs[REG_RIP]);
   immune_buf_str(b, ",\"function\":");
   if (site) {
-    json_str(b, site->function, 512);
+    immune_json_str(b, site->function, 512);
     immune_buf_str(b, ",\"symbol\":");
-    json_str(b, site->symbol, 512);
+    immune_json_str(b, site->symbol, 512);
     immune_buf_str(b, ",\"file\":");
-    json_str(b, site->file, 512);
+    immune_json_str(b, site->file, 512);
     immune_buf_str(b, ",\"error_value\":");
     if (kind == IMMUNE_EV_RECOVERED)
-      json_str(b, site->error_value, 64);
+      immune_json_str(b, immune_site_error_text(site), 64);
     else
       immune_buf_str(b, "null");
     immune_buf_str(b, ",\"site_aborts\":");
@@ -286,17 +288,17 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   }
   immune_buf_str(b, ",\"reason\":");
   if (ev->reason)
-    json_str(b, ev->reason, 256);
+    immune_json_str(b, ev->reason, 256);
   else
     immune_buf_str(b, "null");
   immune_buf_str(b, ",\"buffer\":");
   if (ev->buffer) {
     immune_buf_str(b, "{\"name\":");
-    json_str(b, ev->buffer->name, 256);
+    immune_json_str(b, ev->buffer->name, 256);
     immune_buf_str(b, ",\"function\":");
-    json_str(b, ev->buffer->function, 512);
+    immune_json_str(b, ev->buffer->function, 512);
     immune_buf_str(b, ",\"file\":");
-    json_str(b, ev->buffer->file, 512);
+    immune_json_str(b, ev->buffer->file, 512);
     immune_buf_str(b, ",\"line\":");
     immune_buf_udec(b, ev->buffer->line);
     immune_buf_str(b, "}");
@@ -318,12 +320,12 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, i ? ",{\"pc\":" : "{\"pc\":");
     json_hex(b, pcs[i]);
     immune_buf_str(b, ",\"module\":");
-    json_str(b, sym.module, 512);
+    immune_json_str(b, sym.module, 512);
     immune_buf_str(b, ",\"offset\":");
     json_hex(b, sym.offset + (i == 0 || !sym.module[0] ? 0 : 1));
     if (sym.name) {
       immune_buf_str(b, ",\"symbol\":");
-      json_str(b, sym.name, immune_symbol_name_len(sym.name, 512));
+      immune_json_str(b, sym.name, immune_symbol_name_len(sym.name, 512));
       immune_buf_str(b, ",\"symbol_offset\":");
       json_hex(b, sym.name_offset + (i == 0 ? 0 : 1));
     }
@@ -364,4 +366,25 @@ void immune_log_event(const struct immune_event *ev) {
     immune_write_all(log_fd, r.data, r.len);
     atomic_store(&record_busy[slot], 0);
   }
+}
+
+/* A record that is not a fault (a vaccine change, runtime/vaccine.c), from
+ * ordinary code: the summary line to stderr and syslog, the JSON record
+ * (one line, built by the caller) to log_path, each with one write. */
+void immune_log_notice(int error, const char *line, size_t len, const char *record,
+                       size_t record_len) {
+  if (immune_opts.verbosity >= 1) immune_write_all(2, line, len);
+  if (syslog_fd >= 0 && len > 8) {
+    char msg[1024];
+    struct immune_buf m = {msg, 0, sizeof msg};
+    immune_buf_str(&m, error ? "<11>immune[" : "<13>immune[");
+    immune_buf_dec(&m, getpid());
+    immune_buf_str(&m, "]: ");
+    size_t n = len - 8 < m.cap - m.len ? len - 8 : m.cap - m.len;
+    memcpy(m.data + m.len, line + 8, n); /* without the "immune: " prefix */
+    m.len += n;
+    if (m.len && m.data[m.len - 1] == '\n') --m.len;
+    immune_raw_send(syslog_fd, m.data, m.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  if (log_fd >= 0 && record) immune_write_all(log_fd, record, record_len);
 }

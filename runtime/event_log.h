@@ -32,4 +32,23 @@ struct immune_event {
 
 void immune_log_event(const struct immune_event *ev);
 
+/* A record that is not a fault (a vaccine change): `line` ("immune: ...\n")
+ * to stderr and syslog (error: at level err, else notice), `record` (one
+ * JSON line, or NULL) to log_path. Not for the fault path's callers only:
+ * it takes no lock and allocates nothing either. */
+void immune_log_notice(int error, const char *line, size_t len, const char *record,
+                       size_t record_len);
+
+/* JSON building blocks shared with other records: a string (escaped, cut
+ * at limit bytes) and the current time (ISO 8601, UTC, milliseconds). */
+struct immune_buf;
+void immune_json_str(struct immune_buf *b, const char *s, size_t limit);
+void immune_json_time(struct immune_buf *b);
+
+/* build_id.c: the main program's GNU build id in hex ("" when it has none),
+ * in every JSON record so records from many hosts group by binary. Filled
+ * once at start-up. */
+extern char immune_build_id[];
+void immune_build_id_init(void);
+
 #endif

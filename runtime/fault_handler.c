@@ -198,13 +198,13 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
        * which is checked like the first (abort.c). */
       while (tx && immune_replayed(tx, pc)) {
         ev.kind = IMMUNE_EV_ESCALATED;
-        ev.reason = tx->prev ? "aborted again and again on one input (replay_aborts): its "
-                               "caller's transaction aborts instead"
-                             : "aborted again and again on one input (replay_aborts), and no "
-                               "transaction encloses it";
+        ev.reason = immune_enclosing_resumable(tx)
+                        ? "aborted again and again on one input (replay_aborts): its "
+                          "caller's transaction aborts instead"
+                        : "aborted again and again on one input (replay_aborts), and no "
+                          "transaction encloses it";
         immune_log_event(&ev);
-        struct __immune_tx *outer = tx->prev;
-        tx = outer && immune_tx_valid(outer) && immune_frame_intact(outer) ? outer : NULL;
+        tx = immune_enclosing_resumable(tx);
         ev.site = tx ? tx->site : ev.site;
         ev.kind = IMMUNE_EV_CRASHED;
         ev.reason = NULL;

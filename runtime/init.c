@@ -16,6 +16,7 @@
 #include "options.h"
 #include "symbols.h"
 #include "thread.h"
+#include "vaccine.h"
 
 static atomic_int state; /* 0 = not started, 1 = running, 2 = done */
 
@@ -32,6 +33,7 @@ void immune_rt_init(void) {
   /* Transactions run in every mode (off only installs no handler). */
   immune_tx_stack_init();
   if (immune_opts.mode != IMMUNE_MODE_OFF) {
+    immune_build_id_init();
     immune_symbols_init();
     immune_libc_guard_init();
     immune_event_log_init();
@@ -39,6 +41,8 @@ void immune_rt_init(void) {
     immune_install_fault_handlers();
     immune_rollback_init();
   }
+  /* Before any site registers: each is armed or dormant as it does. */
+  if (immune_opts.mode != IMMUNE_MODE_OFF) immune_vaccine_init();
   if (immune_opts.verbosity >= 1) atexit(immune_dump_stats);
   atomic_store(&state, 2);
 }

@@ -109,6 +109,24 @@ const char *immune_libc_unsafe(const struct ucontext_t *uc);
 
 /* site_registry.c */
 void immune_count_abort(struct __immune_site *site);
+/* The registry's lock and its first site, for walks outside the fault path
+ * (vaccine.c, the stats): a spinlock the fault path never takes. */
+void immune_registry_lock(void);
+void immune_registry_unlock(void);
+struct __immune_site *immune_registry_first(void);
+/* The error value an abort of s returns now, as text: a live vaccine's
+ * return:V while it is in force, else the one built in. */
+static inline const char *immune_site_error_text(const struct __immune_site *s) {
+  if (__atomic_load_n(&s->flags, __ATOMIC_ACQUIRE) & IMMUNE_SITE_RETURN_SET) {
+    const char *t = __atomic_load_n(&s->ret_text, __ATOMIC_RELAXED);
+    if (t) return t;
+  }
+  return s->error_value;
+}
+/* Whether a vaccine in force leaves this site dormant (abi.h). */
+static inline int immune_site_dormant(const struct __immune_site *s) {
+  return (__atomic_load_n(&s->flags, __ATOMIC_ACQUIRE) & IMMUNE_SITE_DORMANT) != 0;
+}
 /* At exit: one stderr line per protected function that aborted, if any. */
 void immune_dump_stats(void);
 

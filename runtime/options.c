@@ -84,6 +84,17 @@ static int parse_string(const char *v, const char **out) {
   return 0;
 }
 
+/* A file path, or "" for none (the default): a given value must not be
+ * empty, but the default may. */
+static int parse_path(const char *v, const char **out) {
+  if (!*v) {
+    if (!*out) *out = v;
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
 static int parse_list(const char *v, const char **out) {
   *out = v;
   return 0;
@@ -93,20 +104,26 @@ static int parse_list(const char *v, const char **out) {
 #define PARSE_INT parse_int
 #define PARSE_STRING parse_string
 #define PARSE_LIST parse_list
+#define PARSE_PATH parse_path
 #define PARSE_MODE parse_mode
 #define PARSE_ABORTS parse_aborts
 #define EXPECT_BOOL "0 or 1"
 #define EXPECT_INT "a non-negative integer"
 #define EXPECT_STRING "a non-empty string"
 #define EXPECT_LIST "a comma-separated list"
+#define EXPECT_PATH "a file path"
 #define EXPECT_MODE "protect, monitor or off"
 #define EXPECT_ABORTS "none, ssp or all"
 
-/* Options whose effect is to write files; dropped for setuid programs so an
- * unprivileged caller cannot make a privileged one append to any file. */
-static int writes_files(const char *key) { return !strcmp(key, "log_path"); }
+/* Options whose effect is to write files, or to read one that decides what
+ * the program does; dropped for setuid programs so an unprivileged caller
+ * cannot make a privileged one append to any file or heal what it chooses. */
+static int writes_files(const char *key) {
+  return !strcmp(key, "log_path") || !strcmp(key, "vaccine");
+}
 
 static void set_defaults(void) {
+  memset(&immune_opts, 0, sizeof immune_opts); /* a PATH default ("") takes an unset field */
 #define IMMUNE_OPTION(name, type, def, help) \
   PARSE_##type(def, &immune_opts.name);
 #include "options.inc"
@@ -196,6 +213,7 @@ void immune_options_print(int fd) {
 #define SHOW_INT(v) immune_buf_dec(&b, v)
 #define SHOW_STRING(v) immune_buf_str(&b, v)
 #define SHOW_LIST(v) immune_buf_str(&b, v)
+#define SHOW_PATH(v) immune_buf_str(&b, v)
 #define SHOW_MODE(v) immune_buf_str(&b, mode_name(v))
 #define SHOW_ABORTS(v) \
   immune_buf_str(&b, (v) == IMMUNE_ABORTS_ALL ? "all" : (v) == IMMUNE_ABORTS_SSP ? "ssp" : "none")

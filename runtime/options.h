@@ -14,6 +14,7 @@ enum immune_aborts { IMMUNE_ABORTS_NONE, IMMUNE_ABORTS_SSP, IMMUNE_ABORTS_ALL };
 #define IMMUNE_OPT_TYPE_INT long
 #define IMMUNE_OPT_TYPE_STRING const char *
 #define IMMUNE_OPT_TYPE_LIST const char *
+#define IMMUNE_OPT_TYPE_PATH const char *
 #define IMMUNE_OPT_TYPE_MODE enum immune_mode
 #define IMMUNE_OPT_TYPE_ABORTS enum immune_aborts
 

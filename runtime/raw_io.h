@@ -20,6 +20,9 @@ static inline int immune_raw_close(int fd) { return (int)syscall(SYS_close, fd);
 static inline int immune_raw_fstat(int fd, struct stat *st) {
   return (int)syscall(SYS_fstat, fd, st);
 }
+static inline long immune_raw_read(int fd, void *buf, size_t len) {
+  return syscall(SYS_read, fd, buf, len);
+}
 static inline int immune_raw_socket(int domain, int type, int protocol) {
   return (int)syscall(SYS_socket, domain, type, protocol);
 }

@@ -13,18 +13,20 @@
 
 #include "internal.h"
 #include "options.h"
+#include "vaccine.h"
 #include "immune/immune.h"
 
 static struct __immune_site *registry;
 static atomic_flag registry_busy = ATOMIC_FLAG_INIT;
 
-static void registry_lock(void) {
+void immune_registry_lock(void) {
   while (atomic_flag_test_and_set_explicit(&registry_busy, memory_order_acquire))
     sched_yield();
 }
-static void registry_unlock(void) {
+void immune_registry_unlock(void) {
   atomic_flag_clear_explicit(&registry_busy, memory_order_release);
 }
+struct __immune_site *immune_registry_first(void) { return registry; }
 
 /* Whether `name` is in the comma-separated list `list`. */
 static int listed(const char *list, const char *name) {
@@ -51,10 +53,10 @@ static void warn_abi(const struct __immune_site *s) {
   immune_write_all(2, b.data, b.len);
 }
 
-IMMUNE_EXPORT void __immune_register_sites_v3(struct __immune_site **sites,
+IMMUNE_EXPORT void __immune_register_sites_v4(struct __immune_site **sites,
                                               uint64_t count) {
   immune_rt_init();
-  registry_lock();
+  immune_registry_lock();
   for (uint64_t i = 0; i < count; ++i) {
     struct __immune_site *s = sites[i];
     if (s->abi_version != IMMUNE_ABI_VERSION) {
@@ -66,22 +68,23 @@ IMMUNE_EXPORT void __immune_register_sites_v3(struct __immune_site **sites,
       __atomic_fetch_or(&s->flags, IMMUNE_SITE_INJECT, __ATOMIC_RELAXED);
       immune_tx_stack_arm_injection();
     }
+    immune_vaccine_site_registered(s);
     s->next = registry;
     registry = s;
   }
-  registry_unlock();
+  immune_registry_unlock();
 }
 
-IMMUNE_EXPORT void __immune_unregister_sites_v3(struct __immune_site **sites,
+IMMUNE_EXPORT void __immune_unregister_sites_v4(struct __immune_site **sites,
                                                 uint64_t count) {
-  registry_lock();
+  immune_registry_lock();
   for (uint64_t i = 0; i < count; ++i)
     for (struct __immune_site **p = &registry; *p; p = &(*p)->next)
       if (*p == sites[i]) {
         *p = sites[i]->next;
         break;
       }
-  registry_unlock();
+  immune_registry_unlock();
 }
 
 void immune_count_abort(struct __immune_site *site) {
@@ -90,33 +93,43 @@ void immune_count_abort(struct __immune_site *site) {
 
 IMMUNE_EXPORT uint64_t immune_function_aborts(const char *function) {
   uint64_t total = 0;
-  registry_lock();
+  immune_registry_lock();
   for (struct __immune_site *s = registry; s; s = s->next)
     if (strcmp(s->function, function) == 0 || strcmp(s->symbol, function) == 0)
       total += __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
-  registry_unlock();
+  immune_registry_unlock();
   return total;
+}
+
+IMMUNE_EXPORT int immune_function_armed(const char *function) {
+  int armed = -1;
+  immune_registry_lock();
+  for (struct __immune_site *s = registry; s; s = s->next)
+    if (strcmp(s->function, function) == 0 || strcmp(s->symbol, function) == 0)
+      armed = armed == 1 || !immune_site_dormant(s);
+  immune_registry_unlock();
+  return armed;
 }
 
 IMMUNE_EXPORT size_t immune_stats(immune_stat *out, size_t max) {
   size_t n = 0;
-  registry_lock();
+  immune_registry_lock();
   for (struct __immune_site *s = registry; s; s = s->next, ++n) {
     if (n < max) {
       out[n].function = s->function;
       out[n].file = s->file;
-      out[n].error_value = s->error_value;
+      out[n].error_value = immune_site_error_text(s);
       out[n].aborts = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
     }
   }
-  registry_unlock();
+  immune_registry_unlock();
   return n;
 }
 
 void immune_dump_stats(void) {
   char line[1024];
   int header = 0;
-  registry_lock();
+  immune_registry_lock();
   for (struct __immune_site *s = registry; s; s = s->next) {
     uint64_t n = __atomic_load_n(&s->aborts, __ATOMIC_RELAXED);
     if (!n) continue;
@@ -134,5 +147,5 @@ void immune_dump_stats(void) {
     immune_buf_str(&b, "\n");
     immune_write_all(2, b.data, b.len);
   }
-  registry_unlock();
+  immune_registry_unlock();
 }

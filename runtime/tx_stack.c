@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "immune/immune.h"
+#include "abort.h"
 #include "internal.h"
 #include "options.h"
 #include "thread.h"
@@ -130,10 +131,10 @@ IMMUNE_EXPORT struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *s
   struct __immune_tx *end = t->tx_base + mapped_bytes / sizeof *rec - 1;
   if (rec >= end) {
     /* Full: unbounded recursion of protected functions. That is a fault
-     * of the innermost transaction, as a stack overflow would be. */
+     * of the innermost (armed) transaction, as a stack overflow would be. */
     ucontext_t uc;
     getcontext(&uc);
-    immune_abort_now(t->tx_top, &uc, "TX_STACK_FULL");
+    immune_abort_now(immune_innermost_armed(), &uc, "TX_STACK_FULL");
   }
   if (__atomic_load_n(&immune_inject_armed, __ATOMIC_ACQUIRE) &&
       (__atomic_load_n(&site->flags, __ATOMIC_RELAXED) & IMMUNE_SITE_INJECT)) {

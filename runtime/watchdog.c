@@ -181,6 +181,11 @@ IMMUNE_EXPORT void __immune_watchdog_poll(void) {
       immune_watchdog_forget(tx);
       return;
     }
+    /* A function a live vaccine leaves dormant runs on, as without Immune. */
+    if (immune_site_dormant(tx->site)) {
+      atomic_store(&t->deadline[k], 0);
+      continue;
+    }
     /* The outermost expired budget: abort that transaction, and with it
      * everything it called. */
     ucontext_t uc;

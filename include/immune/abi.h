@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define IMMUNE_ABI_VERSION 3
+#define IMMUNE_ABI_VERSION 4
 
 /* ---- Symbol names the pass emits references to. -------------------------
  * Kept as string literals here so the pass never spells them itself. */
@@ -28,10 +28,10 @@
 #define IMMUNE_SYM_TX_ENTER_SLOW "__immune_tx_enter_slow"
 /* Called once per module from a constructor with that module's site table.
  * The version in the name is the link-time ABI check. */
-#define IMMUNE_SYM_REGISTER "__immune_register_sites_v3"
+#define IMMUNE_SYM_REGISTER "__immune_register_sites_v4"
 /* Called from the module's destructor with the same table: a module that is
  * dlclose()d takes its sites out of the registry before it is unmapped. */
-#define IMMUNE_SYM_UNREGISTER "__immune_unregister_sites_v3"
+#define IMMUNE_SYM_UNREGISTER "__immune_unregister_sites_v4"
 /* Prefix of everything the pass creates; the pass never instruments a
  * function whose name starts with it. */
 #define IMMUNE_PREFIX "__immune_"
@@ -43,29 +43,70 @@
 /* ---- Static description of one protected function (one per function). ---
  * Emitted by the pass as a writable global; the runtime links registered
  * sites through `next` and counts aborts in place, so registration never
- * allocates. */
+ * allocates. The fields marked runtime-owned start at zero.
+ *
+ * ret_kind/ret_bits say what the function returns, so a live vaccine
+ * (IMMUNE_OPTIONS=vaccine=PATH, runtime/vaccine.c) can give it another
+ * error value without a rebuild: the runtime stores the value's bits in
+ * ret_value, sets IMMUNE_SITE_RETURN_SET, and the abort path returns
+ * ret_value instead of the compiled error value while the flag is set. */
+#define IMMUNE_SITE_FIELDS(X)                                                      \
+  X(ABI, uint32_t, abi_version)      /* IMMUNE_ABI_VERSION of the pass */          \
+  X(FLAGS, uint32_t, flags)          /* IMMUNE_SITE_* */                           \
+  X(FUNCTION, const char *, function) /* demangled name, for reports */            \
+  X(SYMBOL, const char *, symbol)    /* linkage name */                            \
+  X(FILE, const char *, file)        /* source file, "" when unknown */            \
+  X(ERROR, const char *, error_value) /* the error value as text: "-1", "NULL" */  \
+  X(ABORTS, uint64_t, aborts)        /* runtime-owned, updated atomically */       \
+  X(WINDOW_START, uint64_t, window_start_ms) /* runtime-owned: budget window */    \
+  X(WINDOW_COUNT, uint64_t, window_count)    /* runtime-owned: aborts in it */     \
+  X(NEXT, struct __immune_site *, next)      /* runtime-owned registry link */     \
+  X(TIMEOUT, uint64_t, timeout_ms)   /* watchdog budget per call, 0 = none */      \
+  X(RET_KIND, uint32_t, ret_kind)    /* IMMUNE_RET_* */                            \
+  X(RET_BITS, uint32_t, ret_bits)    /* width of an IMMUNE_RET_INT */              \
+  X(RET_VALUE, uint64_t, ret_value)  /* runtime-owned: a vaccine's error value */  \
+  X(RET_TEXT, const char *, ret_text) /* runtime-owned: ... and its text */
+
 struct __immune_site {
-  uint32_t abi_version;      /* IMMUNE_ABI_VERSION of the pass that made it */
-  uint32_t flags;            /* IMMUNE_SITE_* */
-  const char *function;      /* demangled name, for reports */
-  const char *symbol;        /* linkage name */
-  const char *file;          /* source file, "" when unknown */
-  const char *error_value;   /* the error value as text: "-1", "NULL", ... */
-  uint64_t aborts;           /* updated atomically by the runtime */
-  uint64_t window_start_ms;  /* runtime-owned: escalation window start */
-  uint64_t window_count;     /* runtime-owned: aborts in that window */
-  struct __immune_site *next; /* runtime-owned registry link */
-  uint64_t timeout_ms;       /* watchdog budget per call, 0 = none */
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) TYPE NAME;
+  IMMUNE_SITE_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
 };
+/* Field indices the pass uses when it builds `struct __immune_site` in IR. */
+enum {
+#define IMMUNE_X_FIELD(ID, TYPE, NAME) IMMUNE_SITE_FIELD_##ID,
+  IMMUNE_SITE_FIELDS(IMMUNE_X_FIELD)
+#undef IMMUNE_X_FIELD
+  IMMUNE_SITE_NUM_FIELDS
+};
+
+/* What a protected function returns (site.ret_kind), for live error values:
+ * a vaccine's return:V must fit it, as a policy's must at compile time. */
+#define IMMUNE_RET_NONE 0u   /* void, or an aggregate (zeroed): no other value */
+#define IMMUNE_RET_INT 1u    /* an integer of ret_bits bits (1 for bool) */
+#define IMMUNE_RET_PTR 2u    /* a pointer: NULL or an integer address */
+#define IMMUNE_RET_FLOAT 3u  /* float: ret_value holds its 32 bits */
+#define IMMUNE_RET_DOUBLE 4u /* double: ret_value holds its 64 bits */
+#define IMMUNE_RET_OTHER 5u  /* long double, vectors, ...: no other value */
 
 #define IMMUNE_SITE_VOID 0x1u   /* returns nothing */
 #define IMMUNE_SITE_SRET 0x2u   /* returns an aggregate through sret: zeroed */
 #define IMMUNE_SITE_SLOTS 0x4u  /* tx.slot_mark is valid: restore it on abort */
 #define IMMUNE_SITE_UNDO 0x8u   /* tx.undo_mark is valid: the function's stores
                                    (and its callees' in the module) are logged */
+/* Blocks allocated while this function's transaction is live come from the
+ * guarded heap (policy or vaccine `=guard_heap`). */
+#define IMMUNE_SITE_GUARD_HEAP 0x10u
 /* Runtime-owned: abort every call on entry (IMMUNE_OPTIONS=inject=...).
- * Tested by the checkpoint (checkpoint_x86_64.S) once injection is armed. */
+ * Tested by the entry's slow path (tx_stack.c) once injection is armed. */
 #define IMMUNE_SITE_INJECT 0x80000000u
+/* Runtime-owned: a vaccine is in force and does not name this function
+ * (runtime/vaccine.c). Its transaction still runs; a fault inside it
+ * belongs to the innermost enclosing transaction that is not dormant, and
+ * with none the process dies as without Immune. */
+#define IMMUNE_SITE_DORMANT 0x40000000u
+/* Runtime-owned: ret_value holds the error value a vaccine gave. */
+#define IMMUNE_SITE_RETURN_SET 0x20000000u
 
 /* ---- One live transaction: a record on the thread's transaction stack. ---
  * The records live in a runtime-owned, guard-paged mapping per thread (the
@@ -146,18 +187,6 @@ enum {
   IMMUNE_THREAD_NUM_FIELDS
 };
 
-/* Field indices of `struct __immune_site` in IR. */
-#define IMMUNE_SITE_FIELD_ABI 0
-#define IMMUNE_SITE_FIELD_FLAGS 1
-#define IMMUNE_SITE_FIELD_FUNCTION 2
-#define IMMUNE_SITE_FIELD_SYMBOL 3
-#define IMMUNE_SITE_FIELD_FILE 4
-#define IMMUNE_SITE_FIELD_ERROR 5
-#define IMMUNE_SITE_FIELD_ABORTS 6
-#define IMMUNE_SITE_FIELD_WINDOW_START 7
-#define IMMUNE_SITE_FIELD_WINDOW_COUNT 8
-#define IMMUNE_SITE_FIELD_NEXT 9
-#define IMMUNE_SITE_FIELD_TIMEOUT 10
 
 /* ---- DYBOC: stack buffers moved to guard-paged slots. ------------------
  * One static descriptor per relocated allocation, for reports ("overflow of
@@ -252,8 +281,8 @@ struct __immune_buffer {
 extern "C" {
 #endif
 struct __immune_tx *__immune_tx_enter_slow(struct __immune_site *site);
-void __immune_register_sites_v3(struct __immune_site **sites, uint64_t count);
-void __immune_unregister_sites_v3(struct __immune_site **sites, uint64_t count);
+void __immune_register_sites_v4(struct __immune_site **sites, uint64_t count);
+void __immune_unregister_sites_v4(struct __immune_site **sites, uint64_t count);
 void *__immune_slot_alloc(uint64_t size, uint64_t align,
                           const struct __immune_buffer *desc);
 void __immune_slot_release(uint64_t mark);

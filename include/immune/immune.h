@@ -54,6 +54,12 @@ uint64_t immune_recoveries(void);
  * such function is registered. */
 uint64_t immune_function_aborts(const char *function);
 
+/* Whether the protected function named `function` heals now: 1 yes, 0 no
+ * (a live vaccine is in force and does not name it, docs/live.md), -1 no
+ * such function is registered. Without IMMUNE_OPTIONS=vaccine every
+ * protected function heals. */
+int immune_function_armed(const char *function);
+
 /* Copies up to `max` registered protected functions into `out` and returns
  * how many are registered in all (which may exceed `max`). */
 size_t immune_stats(immune_stat *out, size_t max);

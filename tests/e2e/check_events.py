@@ -14,6 +14,11 @@ Each SPEC is one expected record, "KIND SIGNAL FUNCTION [FLAG ...]":
     frame=S   some backtrace frame's "symbol" is S
     aborts=N  the record's "site_aborts" is N
 
+A live vaccine's change is a record of its own (event "vaccine"), expected
+as "vaccine STATUS -" (STATUS applied or refused) with the flags
+armed=NAME (NAME is among the newly armed) and unmatched=N (N entries
+matched no protected function).
+
 No SPEC: the run must leave no record at all (a missing LOG counts as
 empty). Every line must be one JSON object (RFC 8259, UTF-8) with the
 documented fields, and a non-empty backtrace whose first frame is the
@@ -23,7 +28,7 @@ import json
 import re
 import sys
 
-FIELDS = ["time", "pid", "tid", "event", "mode", "signal", "signo", "si_code",
+FIELDS = ["time", "pid", "build_id", "tid", "event", "mode", "signal", "signo", "si_code",
           "code", "address", "pc", "function", "error_value", "buffer", "backtrace"]
 SITE_FIELDS = ["symbol", "file", "site_aborts"]
 HEX = re.compile(r"^0x[0-9a-f]+$")
@@ -52,9 +57,27 @@ def read_records(path, problems):
     return records
 
 
+VACCINE_FIELDS = ["time", "pid", "build_id", "event", "status", "path", "change", "error",
+                  "armed_total", "armed", "disarmed", "unmatched"]
+
+
+def check_vaccine_shape(n, rec, problems):
+    for key in VACCINE_FIELDS:
+        if key not in rec:
+            problems.append(f"record {n}: no '{key}' field in a vaccine record")
+    if rec.get("status") not in ("applied", "refused"):
+        problems.append(f"record {n}: status {rec.get('status')!r}")
+    if (rec.get("status") == "refused") != (rec.get("error") is not None):
+        problems.append(f"record {n}: error {rec.get('error')!r} with status {rec.get('status')!r}")
+
+
 def check_shape(n, rec, problems):
     def bad(what):
         problems.append(f"record {n}: {what}")
+
+    if rec.get("event") == "vaccine":
+        check_vaccine_shape(n, rec, problems)
+        return
 
     for key in FIELDS:
         if key not in rec:
@@ -98,6 +121,20 @@ def check_spec(n, rec, spec, problems):
     want_function = None if function == "-" else function
     if rec.get("event") != kind:
         bad(f"event is {rec.get('event')!r}")
+        return
+    if kind == "vaccine":
+        if rec.get("status") != signal:
+            bad(f"status is {rec.get('status')!r} ({rec.get('error')})")
+        for flag in flags:
+            if flag.startswith("armed="):
+                if flag[len("armed="):] not in (rec.get("armed") or []):
+                    bad(f"armed is {rec.get('armed')!r}")
+            elif flag.startswith("unmatched="):
+                if str(len(rec.get("unmatched") or [])) != flag[len("unmatched="):]:
+                    bad(f"unmatched is {rec.get('unmatched')!r}")
+            else:
+                bad(f"unknown flag '{flag}'")
+        return
     if rec.get("signal") != signal:
         bad(f"signal is {rec.get('signal')!r}")
     if rec.get("function") != want_function:
@@ -136,7 +173,11 @@ def main(argv):
     if problems:
         print("records found (event signal function):")
         for n, rec in records:
-            print(f"  {n}: {rec.get('event')} {rec.get('signal')} {rec.get('function')}")
+            if rec.get("event") == "vaccine":
+                print(f"  {n}: vaccine {rec.get('status')} armed={rec.get('armed')} "
+                      f"error={rec.get('error')}")
+            else:
+                print(f"  {n}: {rec.get('event')} {rec.get('signal')} {rec.get('function')}")
         return 1
     print(f"{len(records)} record(s) as expected")
     return 0

@@ -34,7 +34,8 @@
 #                         "0 ^" = nothing at all on stderr)
 #   E2E-ENV: NAME=value   set in the program's environment (repeatable);
 #                         @LOG@ in the value is WORKDIR/events.jsonl, e.g.
-#                         IMMUNE_OPTIONS=log_path=@LOG@:verbosity=0
+#                         IMMUNE_OPTIONS=log_path=@LOG@:verbosity=0; @DIR@ is
+#                         WORKDIR itself (a vaccine file the case writes)
 #   E2E-EVENT: KIND SIGNAL FUNCTION [symbol] [frame=S] [aborts=N]
 #                         when an E2E-ENV names @LOG@: the JSON records the
 #                         run must leave there, in order, one line each (none
@@ -146,7 +147,7 @@ fi
 # ---- run ---------------------------------------------------------------------
 # The case's environment (E2E-ENV), with @LOG@ naming its event log.
 events=$work/events.jsonl
-mapfile -t run_env < <(directive ENV | sed "s|@LOG@|$events|g")
+mapfile -t run_env < <(directive ENV | sed "s|@LOG@|$events|g; s|@DIR@|$work|g")
 if [ -n "$(directive DLOPEN)" ]; then run_env+=("E2E_DLOPEN=$work/libe2e_dl.so"); fi
 uses_log=0
 if directive ENV | grep -q '@LOG@'; then uses_log=1; fi

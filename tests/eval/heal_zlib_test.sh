@@ -8,14 +8,7 @@
 # must find gz_look, whose callers test its -1, as the rescue point, and the
 # vaccinated build must survive the input and pass the tests.
 #   heal_zlib_test.sh SOURCE_DIR BUILD_DIR
-set -uo pipefail
-src=$(readlink -f "$1") build=$(readlink -f "$2")
-heal="$build/bin/immune-heal"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok: $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | tail -40; }
+. "$(dirname "$0")/../heal/heal_lib.sh" "$@"
 
 if ! bash "$src/eval/fetch.sh" "$build/eval/src" zlib > "$work/fetch.log" 2>&1; then
   # No Debian archive (offline machine): nothing to test against.
@@ -81,5 +74,4 @@ if IMMUNE_POLICY="$work/out/vaccine.policy" CC="$build/bin/immune-cc" sh -c "$bu
 else
   bad "building with the vaccine" "$work/vaccinated.log"
 fi
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -52,6 +52,7 @@ static void check_types(void) {
 #define CHECK_BOOL(v) REQUIRE((v) == 0 || (v) == 1)
 #define CHECK_INT(v) REQUIRE((v) >= 0)
 #define CHECK_STRING(v) REQUIRE((v) != NULL && (v)[0] != '\0' && strlen(v) < 4096)
+#define CHECK_PATH(v) REQUIRE((v) != NULL && strlen(v) < 4096)
 #define CHECK_LIST(v) REQUIRE((v) != NULL && strlen(v) < 4096)
 #define CHECK_MODE(v)                                                          \
   REQUIRE((v) == IMMUNE_MODE_PROTECT || (v) == IMMUNE_MODE_MONITOR ||          \
@@ -73,6 +74,7 @@ static int same_options(const struct immune_options *a, const struct immune_opti
 #define SAME_ABORTS(x, y) same &= (x) == (y);
 #define SAME_STRING(x, y) same &= strcmp((x), (y)) == 0;
 #define SAME_LIST(x, y) same &= strcmp((x), (y)) == 0;
+#define SAME_PATH(x, y) same &= strcmp((x), (y)) == 0;
 #define IMMUNE_OPTION(name, type, def, help) SAME_##type(a->name, b->name)
 #include "options.inc"
 #undef IMMUNE_OPTION

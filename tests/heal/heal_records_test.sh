@@ -6,15 +6,8 @@
 # errors for a broken build, a reproduction that does not reproduce, and
 # tests that fail before any change.
 #   heal_records_test.sh SOURCE_DIR BUILD_DIR
-set -uo pipefail
-src=$(readlink -f "$1") build=$(readlink -f "$2")
-heal="$build/bin/immune-heal"
+. "$(dirname "$0")/heal_lib.sh" "$@"
 ex="$src/examples/records"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok: $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | tail -30; }
 
 bin="$work/records"
 buildcmd="\$CC -O2 -g $ex/records.c -o $bin"
@@ -46,12 +39,6 @@ IMMUNE_POLICY="$work/out/vaccine.policy" "$build/bin/immune-cc" -O2 -g "$ex/reco
   && ok "the vaccinated build survives and passes the tests" || bad "vaccinated build"
 
 # Clear errors, exit 2.
-expect_error() { # name, message, args...
-  local name=$1 msg=$2; shift 2
-  "$heal" "$@" --out "$work/err" > /dev/null 2> "$work/err.txt"
-  local rc=$?
-  if [ "$rc" = 2 ] && grep -qF -- "$msg" "$work/err.txt"; then ok "$name"; else bad "$name (exit $rc)" "$work/err.txt"; fi
-}
 expect_error "a build that fails" "the build fails before any change" \
   --build "\$CC -O2 $ex/no-such-file.c -o $bin" --reproduce "$ex/reproduce.sh $bin" --test "$ex/run-tests.sh $bin"
 expect_error "a reproduction that does not reproduce" "the reproduction does not reproduce" \
@@ -60,5 +47,4 @@ expect_error "tests that fail before any change" "the tests fail before any chan
   --build "$buildcmd" --reproduce "$ex/reproduce.sh $bin" --test "false"
 expect_error "a reproduction that fails without a crash" "no crash was recorded" \
   --build "$buildcmd" --reproduce "exit 3" --test "$ex/run-tests.sh $bin"
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -18,5 +18,6 @@ IMMUNE_PROTECT struct two_ints ret_two_ints(struct two_ints *p) { return *p; }
 // CHECK-LABEL: define{{.*}} i64 @ret_long(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i64 -1
+// CHECK: %immune.error = select i1 %{{.*}}, i64 %{{.*}}, i64 -1
+// CHECK-NEXT: ret i64 %immune.error
 IMMUNE_PROTECT long ret_long(long *p) { return *p; }

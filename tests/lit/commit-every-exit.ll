@@ -84,7 +84,8 @@
 ; the runtime already popped the record.
 ; CHECK: immune.abort:
 ; CHECK-NEXT: %immune.aux = call ptr @__immune_tx_rollback()
-; CHECK-NEXT: ret i32 -1
+; CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -1
+; CHECK-NEXT: ret i32 %immune.error
 ; No call to a checkpoint function: it is inline.
 ; CHECK-NOT: @__immune_checkpoint
 ; CHECK: declare ptr @__immune_tx_enter_slow(ptr) [[SLOW:#[0-9]+]]
@@ -107,4 +108,4 @@ pos:
 ; TWICE-LABEL: define i32 @two_exits(
 ; TWICE-COUNT-1: call i32 @llvm.eh.sjlj.setjmp(
 ; TWICE-NOT: call i32 @llvm.eh.sjlj.setjmp(
-; TWICE: ret i32 -1
+; TWICE: select i1 %{{.*}}, i32 %{{.*}}, i32 -1

@@ -13,7 +13,8 @@ typedef enum { HANDLER_GO_ON, HANDLER_FINISHED, HANDLER_COMEBACK, HANDLER_WAIT_F
 // CHECK-LABEL: define{{.*}} i32 @write_request(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 4
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 4
+// CHECK-NEXT: ret i32 %immune.error
 // REMARK: remark: protected 'write_request' (annotate("immune")); returns 4 on fault (enum: HANDLER_ERROR, the enumerator named like an error)
 IMMUNE_PROTECT handler_t write_request(const int *p) {
   if (*p > 3) return HANDLER_WAIT_FOR_EVENT;
@@ -23,7 +24,8 @@ IMMUNE_PROTECT handler_t write_request(const int *p) {
 // CHECK-LABEL: define{{.*}} i32 @validate_content(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 0
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 0
+// CHECK-NEXT: ret i32 %immune.error
 // REMARK: remark: protected 'validate_content' (annotate("immune")); returns 0 on fault (callers combine the result with & at 1 site (a validity flag) and it returns 0 itself: 0)
 IMMUNE_PROTECT int validate_content(const int *p) {
   if (!p) return -1;

@@ -13,7 +13,8 @@
 // CHECK-LABEL: define{{.*}} i32 @open_session(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 -28
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -28
+// CHECK-NEXT: ret i32 %immune.error
 // REMARK: remark: protected 'open_session' (annotate("immune")); returns -28 on fault (inferred from its own error paths: returns -28 on 1 path; callers test -28 at 1 site)
 IMMUNE_PROTECT int open_session(int *p) {
   if (!p) return -EINVAL;
@@ -25,7 +26,8 @@ IMMUNE_PROTECT int open_session(int *p) {
 // CHECK-LABEL: define{{.*}} i32 @count(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 -1
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -1
+// CHECK-NEXT: ret i32 %immune.error
 // REMARK: remark: protected 'count' (annotate("immune")); returns -1 on fault (integer of unknown signedness (no debug info): -1)
 IMMUNE_PROTECT int count(int *p) {
   if (!p) return 0;
@@ -36,7 +38,8 @@ IMMUNE_PROTECT int count(int *p) {
 // CHECK-LABEL: define{{.*}} i32 @stated(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 -5
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -5
+// CHECK-NEXT: ret i32 %immune.error
 IMMUNE_RETURN(-5) int stated(int *p) {
   if (!p) return -1;
   return *p;

@@ -9,58 +9,67 @@
 // CHECK-LABEL: define{{.*}} i32 @ret_int(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 -1
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -1
+// CHECK-NEXT: ret i32 %immune.error
 // O2-LABEL: define{{.*}} i32 @ret_int(
 // O2-DAG: call ptr @__immune_tx_rollback(
-// O2-DAG: [ -1, %immune.abort ]
+// O2-DAG: {{select i1 %[^,]*, i32 (-1, i32 %.*|%[^,]*, i32 -1)}}
 IMMUNE_PROTECT int ret_int(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i32 @ret_unsigned(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 0
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 0
+// CHECK-NEXT: ret i32 %immune.error
 IMMUNE_PROTECT unsigned ret_unsigned(unsigned *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i64 @ret_long(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i64 -1
+// CHECK: %immune.error = select i1 %{{.*}}, i64 %{{.*}}, i64 -1
+// CHECK-NEXT: ret i64 %immune.error
 IMMUNE_PROTECT long ret_long(long *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} i64 @ret_ulong(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i64 0
+// CHECK: %immune.error = select i1 %{{.*}}, i64 %{{.*}}, i64 0
+// CHECK-NEXT: ret i64 %immune.error
 IMMUNE_PROTECT unsigned long ret_ulong(unsigned long *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} signext i8 @ret_schar(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i8 -1
+// CHECK: %immune.error = select i1 %{{.*}}, i8 %{{.*}}, i8 -1
+// CHECK-NEXT: ret i8 %immune.error
 IMMUNE_PROTECT signed char ret_schar(signed char *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} zeroext i1 @ret_bool(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i1 false
+// CHECK: %immune.error = select i1 %{{.*}}, i1 %{{.*}}, i1 false
+// CHECK-NEXT: ret i1 %immune.error
 IMMUNE_PROTECT bool ret_bool(bool *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} ptr @ret_ptr(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret ptr null
+// CHECK: %immune.error = select i1 %{{.*}}, ptr %{{.*}}, ptr null
+// CHECK-NEXT: ret ptr %immune.error
 IMMUNE_PROTECT char *ret_ptr(char **p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} double @ret_double(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret double 0x7FF8000000000000
+// CHECK: %immune.error = select i1 %{{.*}}, double %{{.*}}, double 0x7FF8000000000000
+// CHECK-NEXT: ret double %immune.error
 IMMUNE_PROTECT double ret_double(double *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} float @ret_float(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret float 0x7FF8000000000000
+// CHECK: %immune.error = select i1 %{{.*}}, float %{{.*}}, float 0x7FF8000000000000
+// CHECK-NEXT: ret float %immune.error
 IMMUNE_PROTECT float ret_float(float *p) { return *p; }
 
 struct pair { long a, b; };

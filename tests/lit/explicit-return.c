@@ -8,27 +8,31 @@
 // CHECK-LABEL: define{{.*}} i32 @open_session(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i32 -22
+// CHECK: %immune.error = select i1 %{{.*}}, i32 %{{.*}}, i32 -22
+// CHECK-NEXT: ret i32 %immune.error
 // O2-LABEL: define{{.*}} i32 @open_session(
 // O2-DAG: call ptr @__immune_tx_rollback(
-// O2-DAG: [ -22, %immune.abort ]
+// O2-DAG: {{select i1 %[^,]*, i32 (-22, i32 %.*|%[^,]*, i32 -22)}}
 IMMUNE_RETURN(-EINVAL) int open_session(int *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} double @measure(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret double -1.500000e+00
+// CHECK: %immune.error = select i1 %{{.*}}, double %{{.*}}, double -1.500000e+00
+// CHECK-NEXT: ret double %immune.error
 IMMUNE_RETURN(-1.5) double measure(double *p) { return *p; }
 
 // CHECK-LABEL: define{{.*}} ptr @lookup(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret ptr null
+// CHECK: %immune.error = select i1 %{{.*}}, ptr %{{.*}}, ptr null
+// CHECK-NEXT: ret ptr %immune.error
 IMMUNE_RETURN(0) const char *lookup(const char **p) { return *p; }
 
 // immune.return alone also selects the function.
 // CHECK-LABEL: define{{.*}} i64 @count(
 // CHECK: immune.abort:
 // CHECK-NEXT: call ptr @__immune_tx_rollback(
-// CHECK-NEXT: ret i64 7
+// CHECK: %immune.error = select i1 %{{.*}}, i64 %{{.*}}, i64 7
+// CHECK-NEXT: ret i64 %immune.error
 __attribute__((annotate("immune.return", 7))) long count(long *p) { return *p; }

@@ -32,7 +32,7 @@ int plain(int *p) { return *p + 4; }
 
 // Registered with the runtime from a constructor at priority 101.
 // CHECK: define internal void @__immune_module_ctor()
-// CHECK: call void @__immune_register_sites_v3(ptr {{.*}}@__immune_sites, i64 3)
+// CHECK: call void @__immune_register_sites_v4(ptr {{.*}}@__immune_sites, i64 3)
 // ... and unregistered from a destructor (a dlclose()d module leaves first).
 // CHECK: define internal void @__immune_module_dtor()
-// CHECK: call void @__immune_unregister_sites_v3(ptr {{.*}}@__immune_sites, i64 3)
+// CHECK: call void @__immune_unregister_sites_v4(ptr {{.*}}@__immune_sites, i64 3)

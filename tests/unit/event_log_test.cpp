@@ -356,7 +356,7 @@ TEST_CASE("a recovery is one JSON record with every field", "[event_log]") {
   std::vector<Json> recs = log.records();
   REQUIRE(recs.size() == 1);
   const Json &e = recs[0];
-  CHECK(e.keys() == std::vector<std::string>{"time", "pid", "tid", "event", "mode", "signal",
+  CHECK(e.keys() == std::vector<std::string>{"time", "pid", "build_id", "tid", "event", "mode", "signal",
                                              "signo", "si_code", "code", "address", "pc",
                                              "function", "symbol", "file", "error_value",
                                              "site_aborts", "reason", "buffer", "backtrace"});
@@ -502,7 +502,7 @@ TEST_CASE("names with quotes, backslashes and control characters stay valid JSON
   const char *name = "operator\"\"_x(char const*) \\ tab\there\nnew line \x01\x1f end";
   const char *file = "/src/dir with \"quotes\"/a\\b.c";
   __immune_site site = {IMMUNE_ABI_VERSION, 0, name, "_Zli2_xPKc", file, "(char)-1",
-                        0, 0, 0, nullptr, 0};
+                        0, 0, 0, nullptr, 0, IMMUNE_RET_INT, 32, 0, nullptr};
   report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
   std::vector<Json> recs = log.records();
   REQUIRE(recs.size() == 1);
@@ -517,7 +517,7 @@ TEST_CASE("long names are cut and the record stays valid JSON", "[event_log]") {
   log.start("verbosity=0");
   std::string name(5000, 'n'), file(5000, 'f');
   __immune_site site = {IMMUNE_ABI_VERSION, 0, name.c_str(), name.c_str(), file.c_str(), "-1",
-                        0, 0, 0, nullptr, 0};
+                        0, 0, 0, nullptr, 0, IMMUNE_RET_INT, 32, 0, nullptr};
   report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
   std::vector<Json> recs = log.records();
   REQUIRE(recs.size() == 1);
@@ -535,7 +535,7 @@ TEST_CASE("a long non-ASCII name is cut on a character boundary", "[event_log][u
   std::string name = std::string(511, 'a') + "\xc3\xa9t\xc3\xa9";    // "...été"
   std::string file = "/src/" + std::string(505, 'd') + "/\xe2\x82\xac.c"; // euro sign at 511
   __immune_site site = {IMMUNE_ABI_VERSION, 0, name.c_str(), name.c_str(), file.c_str(), "-1",
-                        0, 0, 0, nullptr, 0};
+                        0, 0, 0, nullptr, 0, IMMUNE_RET_INT, 32, 0, nullptr};
   report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
   std::vector<Json> recs = log.records();
   REQUIRE(recs.size() == 1);
@@ -550,7 +550,7 @@ TEST_CASE("the summary of a long function name is still one line", "[event_log]"
   std::string name = "std::map<std::string, std::vector<std::pair<int, double>>>::at(" +
                      std::string(900, 'x') + ")";
   __immune_site site = {IMMUNE_ABI_VERSION, 0, name.c_str(), "_ZNSt3map2atE", "m.cpp", "-1",
-                        0, 0, 0, nullptr, 0};
+                        0, 0, 0, nullptr, 0, IMMUNE_RET_INT, 32, 0, nullptr};
   Reported r = report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
   Reported again = report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
   std::vector<std::string> lines = lines_of(r.err + again.err);

@@ -112,7 +112,7 @@ TEST_CASE("a fault inside the runtime itself is never healed", "[decline][threat
   int st = in_child([&] {
     no_core();
     __immune_site *table[] = {&site};
-    __immune_register_sites_v3(table, 1); // so immune_stats has one to copy
+    __immune_register_sites_v4(table, 1); // so immune_stats has one to copy
     // A bad output pointer makes the runtime's own code fault, inside a
     // live transaction: that is a runtime bug, and it must not be "healed".
     in_transaction(&site, [] {

@@ -230,6 +230,17 @@ TEST_CASE_METHOD(OptionsFixture, "STRING options take any non-empty text", "[opt
     check_refused(o, "", "non-empty string");
 }
 
+TEST_CASE_METHOD(OptionsFixture, "PATH options are empty by default and take a path",
+                 "[options][path]") {
+  REQUIRE(parse("").bad == 0);
+  CHECK(std::string(immune_opts.vaccine).empty());
+  Parsed p = parse("vaccine=/etc/immune/server.vaccine");
+  CHECK(p.bad == 0);
+  CHECK(std::string(immune_opts.vaccine) == "/etc/immune/server.vaccine");
+  for (const Field<const char *> &o : options_of_type<const char *>("PATH"))
+    check_refused(o, "", "file path");
+}
+
 TEST_CASE_METHOD(OptionsFixture, "a STRING value outlives the text it was parsed from",
                  "[options][string]") {
   std::string text = "log_path=/var/log/immune/events.jsonl:verbosity=2";

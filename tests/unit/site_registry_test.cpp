@@ -13,7 +13,7 @@ TEST_CASE("registered sites are counted and listed", "[sites]") {
   static __immune_site a = make_site("registry_a"), b = make_site("registry_b");
   __immune_site *table[] = {&a, &b};
   size_t before = immune_stats(nullptr, 0);
-  __immune_register_sites_v3(table, 2);
+  __immune_register_sites_v4(table, 2);
   CHECK(immune_stats(nullptr, 0) == before + 2);
 
   in_transaction(&b, [] { return read_int(nullptr); });
@@ -39,6 +39,6 @@ TEST_CASE("a site from another ABI version is refused", "[sites]") {
   old.abi_version = IMMUNE_ABI_VERSION + 1;
   __immune_site *table[] = {&old};
   size_t before = immune_stats(nullptr, 0);
-  __immune_register_sites_v3(table, 1);
+  __immune_register_sites_v4(table, 1);
   CHECK(immune_stats(nullptr, 0) == before);
 }

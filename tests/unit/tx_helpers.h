@@ -14,7 +14,7 @@ extern "C" {
 }
 
 inline __immune_site make_site(const char *name) {
-  return __immune_site{IMMUNE_ABI_VERSION, 0, name, name, "unit.cpp", "-1", 0, 0, 0, nullptr, 0};
+  return __immune_site{IMMUNE_ABI_VERSION, 0, name, name, "unit.cpp", "-1", 0, 0, 0, nullptr, 0, IMMUNE_RET_INT, 32, 0, nullptr};
 }
 
 __attribute__((always_inline)) inline uint64_t current_sp() {
