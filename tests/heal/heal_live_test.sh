@@ -71,6 +71,6 @@ expect_error "--live without --manifests" "--live needs --manifests DIR" --live 
 expect_error "--vaccine without --live" "--vaccine goes with --live" \
   --build true --reproduce true --test true --vaccine "$work/v"
 expect_error "a record file without a crash" "no 'crashed' record to heal" \
-  --live --manifests "$work/manifests" --record /dev/null --reproduce true --test true
+  --live --manifests "$work/manifests" --record /dev/null --reproduce "$ex/reproduce.sh $bin" --test true
 
 finish
