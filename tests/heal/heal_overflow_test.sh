@@ -10,6 +10,7 @@ long=$(printf 'A%.0s' $(seq 200))
 cat > "$work/reproduce.sh" <<SH
 #!/bin/sh
 out=\$("$bin" ada "$long" bob) || exit 1
+echo "\$out"
 [ "\$out" = "hello ada
 rejected a name
 hello bob
@@ -24,7 +25,7 @@ SH
 chmod +x "$work/reproduce.sh" "$work/tests.sh"
 "$heal" --build "\$CC -O2 -g $src/tests/heal/overflow.c -o $bin" \
   --reproduce "$work/reproduce.sh" --test "$work/tests.sh" --out "$work/out" --json \
-  > "$work/summary.json" 2> "$work/progress.txt"
+  --expect '^rejected a name$' > "$work/summary.json" 2> "$work/progress.txt"
 rc=$?
 [ "$rc" = 0 ] && ok "immune-heal finds a vaccine (exit 0)" || bad "immune-heal exit $rc" "$work/progress.txt"
 grep -q "reproduce (oracle build, monitor mode): crashed with SIGSEGV in .*copy_name.* <- greet" "$work/progress.txt" \
@@ -42,5 +43,16 @@ assert s["vaccine"]["function"] == "greet", s["vaccine"]
 assert [c["function"] for c in s["candidates"]] == ["greet"], s["candidates"]
 assert s["candidates"][0]["ranking"].startswith("owns the overflowing buffer `buf`")
 assert s["fault"]["buffer"]["function"] == "greet"
+assert s["candidates"][0]["failure_seen"] == "rejected a name", s["candidates"][0]
 PY
+grep -q "| \`rejected a name\` |" "$work/out/report.md" && ok "the report shows what the reproduction showed" \
+  || bad "report: failure seen" "$work/out/report.md"
+# A failure that must be seen and is not: no vaccine.
+"$heal" --build "\$CC -O2 -g $src/tests/heal/overflow.c -o $bin" --reproduce "$work/reproduce.sh" \
+  --test "$work/tests.sh" --out "$work/out2" --expect 'error 400' > /dev/null 2> "$work/progress2.txt"
+rc=$?
+[ "$rc" = 1 ] && grep -q "try 1: greet: survived, but no output line matches --expect 'error 400'" "$work/progress2.txt" \
+  && ok "--expect: a heal whose failure is not seen is refused" || bad "--expect refusal (exit $rc)" "$work/progress2.txt"
+expect_error "--expect that is not a regular expression" "not a regular expression" \
+  --build true --reproduce true --test true --expect '('
 finish
