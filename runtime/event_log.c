@@ -371,10 +371,10 @@ void immune_log_event(const struct immune_event *ev) {
 /* A record that is not a fault (a vaccine change, runtime/vaccine.c), from
  * ordinary code: the summary line to stderr and syslog, the JSON record
  * (one line, built by the caller) to log_path, each with one write. */
-void immune_log_notice(int error, const char *line, size_t len, const char *record,
-                       size_t record_len) {
-  if (immune_opts.verbosity >= 1) immune_write_all(2, line, len);
-  if (syslog_fd >= 0 && len > 8) {
+void immune_log_notice(int error, int verbosity, const char *line, size_t len,
+                       const char *record, size_t record_len) {
+  if (immune_opts.verbosity >= verbosity) immune_write_all(2, line, len);
+  if (syslog_fd >= 0 && len > 8 && immune_opts.verbosity >= verbosity) {
     char msg[1024];
     struct immune_buf m = {msg, 0, sizeof msg};
     immune_buf_str(&m, error ? "<11>immune[" : "<13>immune[");

@@ -33,11 +33,11 @@ struct immune_event {
 void immune_log_event(const struct immune_event *ev);
 
 /* A record that is not a fault (a vaccine change): `line` ("immune: ...\n")
- * to stderr and syslog (error: at level err, else notice), `record` (one
- * JSON line, or NULL) to log_path. Not for the fault path's callers only:
- * it takes no lock and allocates nothing either. */
-void immune_log_notice(int error, const char *line, size_t len, const char *record,
-                       size_t record_len);
+ * to stderr and syslog (error: at level err, else notice) when the
+ * verbosity option is at least `verbosity`, `record` (one JSON line, or
+ * NULL) to log_path always. It takes no lock and allocates nothing. */
+void immune_log_notice(int error, int verbosity, const char *line, size_t len,
+                       const char *record, size_t record_len);
 
 /* JSON building blocks shared with other records: a string (escaped, cut
  * at limit bytes) and the current time (ISO 8601, UTC, milliseconds). */

@@ -396,6 +396,7 @@ static void list_add(struct name_list *l, const char *name, const char *value) {
 /* What one change did, for its line and record. */
 struct change_report {
   const char *status, *error;
+  int startup; /* the vaccine in force at start-up: its line only at verbosity 2 */
   size_t armed_total;
   struct name_list armed, disarmed, values;
   const struct immune_vaccine *v;
@@ -495,7 +496,11 @@ static void report(struct change_report *c) {
     }
   immune_buf_str(&r, "]}\n");
   int complete = r.len + 1 < r.cap;
-  immune_log_notice(c->error != NULL, b.data, b.len, complete ? r.data : NULL, r.len);
+  /* A start-up that changes nothing is said on stderr only at verbosity 2:
+   * a command-line tool run with a vaccine prints what it always printed
+   * (its tests compare it); the record is written either way. */
+  immune_log_notice(c->error != NULL, c->startup && !c->error ? 2 : 1, b.data, b.len,
+                    complete ? r.data : NULL, r.len);
   free(line);
   free(rec);
 }
@@ -553,7 +558,7 @@ static int apply(struct immune_vaccine *v, int startup) {
   current = v; /* the old table is kept: see `current` */
   immune_registry_unlock();
 
-  struct change_report r = {.status = "applied", .v = v};
+  struct change_report r = {.status = "applied", .v = v, .startup = startup};
   list_init(&r.armed);
   list_init(&r.disarmed);
   list_init(&r.values);

@@ -7,7 +7,9 @@
 // E2E-CFLAGS: --immune-protect-all
 // E2E-ENV: IMMUNE_OPTIONS=vaccine=@DIR@/vaccine.txt:vaccine_poll_ms=20
 // E2E-RECOVERED: 1
-// E2E-STDERR: ^immune: vaccine .*/vaccine.txt \(change 0\) applied: 0 functions armed$
+// The vaccine in force at start-up is said only at verbosity 2 (a command-line
+// tool prints what it always did); its record is written either way.
+// E2E-STDERR-COUNT: 0 \(change 0\) applied
 // E2E-STDERR: ^immune: vaccine .*/vaccine.txt \(change [0-9]+\) applied: 1 function armed; newly armed: parse_record$
 // E2E-STDERR: ^immune: vaccine .*/vaccine.txt \(change [0-9]+\) applied: 0 functions armed; disarmed: parse_record$
 // E2E-STDERR: ^immune: crashed: SIGSEGV .*no live transaction is armed by the vaccine
