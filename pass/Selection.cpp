@@ -6,6 +6,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/Support/Path.h"
@@ -68,6 +69,49 @@ std::string Selector::sourceFile(const Function &F) {
   return F.getParent()->getSourceFileName();
 }
 
+// The source type a function returns through memory (sret), from debug
+// info: typedefs and qualifiers looked through. Null without debug info.
+static const DICompositeType *sretSourceType(const Function &F) {
+  const DISubprogram *SP = F.getSubprogram();
+  if (!SP || !SP->getType()) return nullptr;
+  DITypeRefArray Types = SP->getType()->getTypeArray();
+  if (Types.size() == 0) return nullptr;
+  const DIType *T = Types[0];
+  while (auto *D = dyn_cast_or_null<DIDerivedType>(T)) {
+    if (D->getTag() != dwarf::DW_TAG_typedef && D->getTag() != dwarf::DW_TAG_const_type &&
+        D->getTag() != dwarf::DW_TAG_volatile_type)
+      break;
+    T = D->getBaseType();
+  }
+  return dyn_cast_or_null<DICompositeType>(T);
+}
+
+// Why a function that returns an object through memory cannot return a
+// zeroed one on abort, or "": a C++ class that is not trivially copyable
+// (std::string, std::vector) zeroed is not a valid object — its c_str() is
+// NULL, its destructor may free a wild pointer. Without the type in the
+// debug info a C++ function's type cannot be told from a plain struct's, so
+// it is left out too. Left unprotected, a fault in it aborts the caller's transaction.
+static std::string nonTrivialReturn(const Function &F) {
+  if (!F.hasStructRetAttr()) return "";
+  if (const DICompositeType *T = sretSourceType(F)) {
+    if (!(T->getFlags() & (DINode::FlagNonTrivial | DINode::FlagTypePassByReference)))
+      return "";
+    std::string Name = T->getName().str();
+    if (Name.empty()) Name = T->getIdentifier().str();
+    return "it returns a C++ object of a non-trivial type (" + Name +
+           ") through memory: a zeroed one is not a valid object, and no constructor can be "
+           "called for it here; a fault in it aborts the enclosing transaction instead";
+  }
+  // No type in the debug info (none, or -gline-tables-only, which the
+  // wrappers add): a C++ function's object may be a non-trivial class.
+  if (!F.getName().starts_with("_Z")) return "";
+  return "it returns a C++ object through memory and, without debug info, its type cannot "
+         "be told trivial (a zeroed std::string is not a valid object); build with -g to "
+         "protect it if the type is a plain struct; a fault in it aborts the enclosing "
+         "transaction instead";
+}
+
 std::string Selector::unsupportedReason(const Function &F) {
   if (F.hasFnAttribute(Attribute::Naked))
     return "naked functions have no prologue to place a checkpoint in";
@@ -78,6 +122,7 @@ std::string Selector::unsupportedReason(const Function &F) {
   if (F.doesNotReturn())
     return "it never returns (noreturn): an error return would run into code its callers "
            "treat as unreachable; a fault in it aborts the enclosing transaction instead";
+  if (std::string Why = nonTrivialReturn(F); !Why.empty()) return Why;
   if (F.isPresplitCoroutine())
     return "coroutines are not supported (the frame outlives the call)";
   if (F.getCallingConv() == CallingConv::GHC ||
