@@ -43,7 +43,10 @@ static int claim_record_buffer(void) {
   return -1;
 }
 
+static void bursts_reset(void);
+
 void immune_event_log_init(void) {
+  bursts_reset();
   if (immune_opts.log_path && strcmp(immune_opts.log_path, "stderr") != 0) {
     log_fd = immune_raw_open(immune_opts.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (log_fd < 0) {
@@ -245,17 +248,10 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   const ucontext_t *uc = ev->uc;
   const struct __immune_site *site = ev->site;
   static const char *const modes[] = {"protect", "monitor", "off"};
-  immune_buf_str(b, "{\"time\":\"");
-  immune_json_time(b);
-  immune_buf_str(b, "\",\"pid\":");
-  immune_buf_dec(b, getpid());
-  immune_buf_str(b, ",\"build_id\":\"");
-  immune_buf_str(b, immune_build_id);
-  immune_buf_str(b, "\",\"tid\":");
+  immune_json_record_start(b, kind_name(kind));
+  immune_buf_str(b, ",\"tid\":");
   immune_buf_dec(b, syscall(SYS_gettid));
-  immune_buf_str(b, ",\"event\":\"");
-  immune_buf_str(b, kind_name(kind));
-  immune_buf_str(b, "\",\"mode\":\"");
+  immune_buf_str(b, ",\"mode\":\"");
   immune_buf_str(b, modes[immune_opts.mode]);
   immune_buf_str(b, "\",\"signal\":\"");
   immune_buf_str(b, signal_text(ev));
@@ -334,7 +330,136 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   immune_buf_str(b, "]}\n");
 }
 
+/* ---- Repeated identical records. ----------------------------------------
+ * A flood of one event (an attack healed 10,000 times a second, always in
+ * the same function at the same pc) must not flood stderr, syslog and the
+ * log file (memcached's livelock wrote 266 MB in 10 s). Per (kind, site,
+ * pc), at most log_burst records a second are written; the rest are
+ * counted, and the next one written in a later second — or the exit
+ * summary (immune_event_log_flush) — says how many were left out, in a
+ * line and a `suppressed` record. A fault that kills the process is always
+ * written. A few slots, each claimed with a try-lock: a thread that finds
+ * its slot busy just writes its record. */
+#define BURST_SLOTS 16
+struct burst {
+  _Atomic int busy;
+  enum immune_event_kind kind;
+  const struct __immune_site *site;
+  uint64_t pc, second, count, dropped;
+};
+static struct burst bursts[BURST_SLOTS];
+
+static void bursts_reset(void) { memset(bursts, 0, sizeof bursts); }
+
+static uint64_t now_second(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec;
+}
+
+void immune_json_record_start(struct immune_buf *b, const char *event) {
+  immune_buf_str(b, "{\"time\":\"");
+  immune_json_time(b);
+  immune_buf_str(b, "\",\"pid\":");
+  immune_buf_dec(b, getpid());
+  immune_buf_str(b, ",\"build_id\":\"");
+  immune_buf_str(b, immune_build_id);
+  immune_buf_str(b, "\",\"event\":\"");
+  immune_buf_str(b, event);
+  immune_buf_str(b, "\"");
+}
+
+/* The line and the record saying `dropped` records like b's were left out. */
+static void log_suppressed(enum immune_event_kind kind, const struct __immune_site *site,
+                           uint64_t pc, uint64_t dropped) {
+  char line[768];
+  struct immune_buf s = {line, 0, sizeof line};
+  immune_buf_str(&s, "immune: ");
+  immune_buf_udec(&s, dropped);
+  immune_buf_str(&s, " more ");
+  immune_buf_str(&s, kind_name(kind));
+  immune_buf_str(&s, dropped == 1 ? " record" : " records");
+  immune_buf_str(&s, " like the last one (pc ");
+  immune_buf_hex(&s, pc);
+  if (site) {
+    immune_buf_str(&s, " in ");
+    immune_buf_str(&s, site->function);
+  }
+  immune_buf_str(&s, ") were not written (IMMUNE_OPTIONS=log_burst: at most ");
+  immune_buf_dec(&s, immune_opts.log_burst);
+  immune_buf_str(&s, " a second)\n");
+  if (s.len + 1 >= s.cap) {
+    s.len = s.cap - 2;
+    immune_buf_str(&s, "\n");
+  }
+  char rec[1024];
+  struct immune_buf r = {rec, 0, sizeof rec};
+  immune_json_record_start(&r, "suppressed");
+  immune_buf_str(&r, ",\"kind\":\"");
+  immune_buf_str(&r, kind_name(kind));
+  immune_buf_str(&r, "\",\"count\":");
+  immune_buf_udec(&r, dropped);
+  immune_buf_str(&r, ",\"pc\":");
+  json_hex(&r, pc);
+  immune_buf_str(&r, ",\"function\":");
+  if (site) {
+    immune_json_str(&r, site->function, 512);
+    immune_buf_str(&r, ",\"symbol\":");
+    immune_json_str(&r, site->symbol, 512);
+  } else {
+    immune_buf_str(&r, "null");
+  }
+  immune_buf_str(&r, "}\n");
+  immune_log_notice(0, 1, s.data, s.len, r.len + 1 < r.cap ? r.data : NULL, r.len);
+}
+
+/* Whether ev is one too many of its kind this second (then it is counted,
+ * not written). Writes what an earlier second left out first. */
+static int over_burst(const struct immune_event *ev) {
+  if (immune_opts.log_burst <= 0 || ev->kind == IMMUNE_EV_CRASHED) return 0;
+  uint64_t pc = ev->uc ? (uint64_t)ev->uc->uc_mcontext.gregs[REG_RIP] : ev->address;
+  uint64_t key = (uint64_t)(uintptr_t)ev->site * 31 + pc * 7 + (uint64_t)ev->kind;
+  struct burst *b = &bursts[(key ^ (key >> 17)) % BURST_SLOTS];
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&b->busy, &expected, 1)) return 0;
+  uint64_t now = now_second();
+  int same = b->site == ev->site && b->pc == pc && b->kind == ev->kind;
+  uint64_t left_out = 0;
+  enum immune_event_kind old_kind = b->kind;
+  const struct __immune_site *old_site = b->site;
+  uint64_t old_pc = b->pc;
+  int over = 0;
+  if (same && b->second == now) {
+    over = ++b->count > (uint64_t)immune_opts.log_burst;
+    b->dropped += over;
+  } else {
+    left_out = b->dropped;
+    b->kind = ev->kind;
+    b->site = ev->site;
+    b->pc = pc;
+    b->second = now;
+    b->count = 1;
+    b->dropped = 0;
+  }
+  atomic_store(&b->busy, 0);
+  if (left_out) log_suppressed(old_kind, old_site, old_pc, left_out);
+  return over;
+}
+
+void immune_event_log_flush(void) {
+  for (unsigned i = 0; i < BURST_SLOTS; ++i) {
+    struct burst *b = &bursts[i];
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&b->busy, &expected, 1)) continue;
+    uint64_t left_out = b->dropped;
+    b->dropped = 0;
+    atomic_store(&b->busy, 0);
+    if (left_out) log_suppressed(b->kind, b->site, b->pc, left_out);
+  }
+}
+
 void immune_log_event(const struct immune_event *ev) {
+  if (over_burst(ev)) return;
   enum immune_event_kind kind = ev->kind;
   char line[768];
   struct immune_buf s = {line, 0, sizeof line};

@@ -31,6 +31,8 @@ struct immune_event {
 };
 
 void immune_log_event(const struct immune_event *ev);
+/* Writes what log_burst left out and has not said yet (at exit). */
+void immune_event_log_flush(void);
 
 /* A record that is not a fault (a vaccine change): `line` ("immune: ...\n")
  * to stderr and syslog (error: at level err, else notice) when the
@@ -44,6 +46,9 @@ void immune_log_notice(int error, int verbosity, const char *line, size_t len,
 struct immune_buf;
 void immune_json_str(struct immune_buf *b, const char *s, size_t limit);
 void immune_json_time(struct immune_buf *b);
+/* A record's first fields, shared by every kind of record: {"time",
+ * "pid", "build_id", "event": event — the caller goes on with ",..." */
+void immune_json_record_start(struct immune_buf *b, const char *event);
 
 /* build_id.c: the main program's GNU build id in hex ("" when it has none),
  * in every JSON record so records from many hosts group by binary. Filled

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event_log.h"
 #include "internal.h"
 #include "options.h"
 #include "vaccine.h"

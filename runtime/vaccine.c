@@ -462,13 +462,8 @@ static void report(struct change_report *c) {
   }
 
   struct immune_buf r = {rec, 0, cap};
-  immune_buf_str(&r, "{\"time\":\"");
-  immune_json_time(&r);
-  immune_buf_str(&r, "\",\"pid\":");
-  immune_buf_dec(&r, getpid());
-  immune_buf_str(&r, ",\"build_id\":\"");
-  immune_buf_str(&r, immune_build_id);
-  immune_buf_str(&r, "\",\"event\":\"vaccine\",\"status\":\"");
+  immune_json_record_start(&r, "vaccine");
+  immune_buf_str(&r, ",\"status\":\"");
   immune_buf_str(&r, c->status);
   immune_buf_str(&r, "\",\"path\":");
   immune_json_str(&r, immune_opts.vaccine, 4096);

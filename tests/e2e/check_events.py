@@ -78,6 +78,11 @@ def check_shape(n, rec, problems):
     if rec.get("event") == "vaccine":
         check_vaccine_shape(n, rec, problems)
         return
+    if rec.get("event") == "suppressed":
+        for key in ("time", "pid", "kind", "count", "pc", "function"):
+            if key not in rec:
+                bad(f"no '{key}' field in a suppressed record")
+        return
 
     for key in FIELDS:
         if key not in rec:

@@ -16,6 +16,8 @@
  *
  * E2E-CFLAGS: -g
  * E2E-RECOVERED: 600
+ * (log_burst=0: every recovery line is counted, none left out as repeats.)
+ * E2E-ENV: IMMUNE_OPTIONS=log_burst=0
  * E2E-STDERR-COUNT: 0 ^immune: (crashed|escalated)
  */
 #include <immune/immune.h>

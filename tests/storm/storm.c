@@ -43,7 +43,7 @@
  * recovery lines on stderr (whole lines, the documented format, the count).
  *
  * E2E-CFLAGS: -g
- * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all
+ * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all:log_burst=0
  * E2E-RECOVERED: 22267
  * E2E-STDERR-COUNT: 0 ^immune: (crashed|escalated)
  * E2E-STDERR: ^immune: recovered SIGSEGV \(SEGV_MAPERR\) at address 0x0 pc 0x[0-9a-f]+ in nest \(.*storm\.c\), returning -1$

@@ -3,7 +3,7 @@
  * buffers) must not turn a healed fault into "stack smashing detected".
  *
  * E2E-CFLAGS: -g -fstack-protector-strong
- * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all
+ * E2E-ENV: IMMUNE_OPTIONS=handle_abort=all:log_burst=0
  * E2E-RECOVERED: 22267
  * E2E-STDERR-COUNT: 0 ^immune: (crashed|escalated)
  * E2E-STDERR-COUNT: 0 stack smashing

@@ -356,7 +356,7 @@ TEST_CASE("a recovery is one JSON record with every field", "[event_log]") {
   std::vector<Json> recs = log.records();
   REQUIRE(recs.size() == 1);
   const Json &e = recs[0];
-  CHECK(e.keys() == std::vector<std::string>{"time", "pid", "build_id", "tid", "event", "mode", "signal",
+  CHECK(e.keys() == std::vector<std::string>{"time", "pid", "build_id", "event", "tid", "mode", "signal",
                                              "signo", "si_code", "code", "address", "pc",
                                              "function", "symbol", "file", "error_value",
                                              "site_aborts", "reason", "buffer", "backtrace"});
@@ -594,7 +594,7 @@ TEST_CASE("backtrace_depth bounds the frames recorded", "[event_log]") {
 
 TEST_CASE("records from threads reporting at once never interleave", "[event_log][threads]") {
   LogFixture log;
-  log.start("verbosity=0:backtrace_depth=4");
+  log.start("verbosity=0:backtrace_depth=4:log_burst=0");
   __immune_site site = make_site("threaded");
   const int threads = 4, each = 100;
   std::vector<std::thread> pool;
@@ -615,6 +615,55 @@ TEST_CASE("records from threads reporting at once never interleave", "[event_log
   }
   std::sort(tids.begin(), tids.end());
   CHECK(std::unique(tids.begin(), tids.end()) - tids.begin() == threads);
+}
+
+TEST_CASE("repeated identical records are limited to log_burst a second, with a count",
+          "[event_log][burst]") {
+  LogFixture log;
+  log.start("log_burst=5");
+  __immune_site site = make_site("flood");
+  std::string err;
+  for (int i = 0; i < 40; ++i)
+    err += report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site).err;
+  // A fault that kills is always written.
+  for (int i = 0; i < 7; ++i) err += report(IMMUNE_EV_CRASHED, SIGSEGV, SEGV_MAPERR, nullptr, &site).err;
+  err += capture_stderr([] { immune_event_log_flush(); });
+  std::istringstream in(err);
+  std::string line;
+  long written = 0, said = 0, crashed = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("immune: recovered SIGSEGV", 0) == 0) ++written;
+    if (line.rfind("immune: crashed", 0) == 0) ++crashed;
+    std::smatch m;
+    if (std::regex_match(line, m, std::regex("immune: ([0-9]+) more recovered records? like the last "
+                                             "one \\(pc 0x[0-9a-f]+ in flood\\) were not written "
+                                             "\\(IMMUNE_OPTIONS=log_burst: at most 5 a second\\)")))
+      said += std::stol(m[1]);
+  }
+  INFO(err);
+  CHECK(written >= 5);
+  CHECK(written <= 10); // the loop may run into the next second
+  CHECK(written + said == 40);
+  CHECK(crashed == 7);
+  long recorded = 0, counted = 0;
+  for (const Json &e : log.records()) {
+    if (e["event"].text == "recovered") ++recorded;
+    if (e["event"].text == "suppressed") {
+      CHECK(e["kind"].text == "recovered");
+      CHECK(e["function"].text == "flood");
+      counted += e["count"].integer();
+    }
+  }
+  CHECK(recorded == written);
+  CHECK(recorded + counted == 40);
+}
+
+TEST_CASE("log_burst=0 writes every record", "[event_log][burst]") {
+  LogFixture log;
+  log.start("verbosity=0:log_burst=0");
+  __immune_site site = make_site("every");
+  for (int i = 0; i < 300; ++i) report(IMMUNE_EV_RECOVERED, SIGSEGV, SEGV_MAPERR, nullptr, &site);
+  CHECK(log.records().size() == 300);
 }
 
 TEST_CASE("a log_path that cannot be opened is reported at start-up", "[event_log]") {

@@ -8,6 +8,8 @@
  * commits (almost) no new slot.
  * E2E-CFLAGS: -g
  * E2E-RECOVERED: 16000
+ * (log_burst=0: every recovery line is counted, none left out as repeats.)
+ * E2E-ENV: IMMUNE_OPTIONS=log_burst=0
  * E2E-STDERR-COUNT: 4000 ^immune: recovered SIGSEGV \(SEGV_ACCERR\) at address 0x[0-9a-f]+000 pc 0x[0-9a-f]+ in parse_header \(.*dyboc_threads\.c\), returning -1: overflow of `buf` in `parse_header`$
  * E2E-STDERR-COUNT: 4000 ^immune: recovered broken canary of a relocated buffer pc 0x[0-9a-f]+ in fill_cell \(.*dyboc_threads\.c\), returning -1: overflow of `cell` in `fill_cell`$
  * E2E-STDERR-COUNT: 4000 ^immune: recovered SIGSEGV \(SEGV_ACCERR\) at address 0x[0-9a-f]+000 pc 0x[0-9a-f]+ in vla_fill \(.*dyboc_threads\.c\), returning -1: overflow of `v` in `vla_fill`$

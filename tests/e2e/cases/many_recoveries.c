@@ -3,6 +3,9 @@
  * call still returns the right value. The report lines go to /dev/null while
  * the loop runs; one more fault afterwards is reported normally.
  * E2E-RECOVERED: 1
+ * (log_burst=0: the last fault is the same as the 100,000 before it, and
+ * must not be left out as a repeat.)
+ * E2E-ENV: IMMUNE_OPTIONS=log_burst=0
  * E2E-STDERR: in parse_field \(.*many_recoveries\.c\), returning -1$
  */
 #include <fcntl.h>

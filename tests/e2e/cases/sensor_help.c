@@ -3,7 +3,7 @@
  * E2E-ENV: IMMUNE_OPTIONS=help=1
  * E2E-RECOVERED: 1
  * E2E-STDERR-COUNT: 1 ^immune: runtime options \(IMMUNE_OPTIONS=key=value:key=value\)$
- * E2E-STDERR-COUNT: 23 ^  [a-z_]+ \((BOOL|INT|STRING|PATH|LIST|MODE|ABORTS), default [^)]*\): .+
+ * E2E-STDERR-COUNT: 24 ^  [a-z_]+ \((BOOL|INT|STRING|PATH|LIST|MODE|ABORTS), default [^)]*\): .+
  * E2E-STDERR: ^  mode \(MODE, default protect\): protect: heal faults
  * E2E-STDERR: ^  log_path \(STRING, default stderr\): 
  * E2E-STDERR: ^  verbosity \(INT, default 1\): 

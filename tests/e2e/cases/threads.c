@@ -4,6 +4,8 @@
  * line on stderr is whole (written with one write, never interleaved).
  * E2E-CFLAGS: -g
  * E2E-RECOVERED: 9600
+ * (log_burst=0: every recovery line is counted, none left out as repeats.)
+ * E2E-ENV: IMMUNE_OPTIONS=log_burst=0
  * E2E-STDERR: in lookup \(.*threads\.c\), returning -1$
  * E2E-STDERR: in scale \(.*\), returning nan$
  */
