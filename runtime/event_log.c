@@ -180,6 +180,10 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, "injected abort on entry");
   } else if (ev->cause && strcmp(ev->cause, "TX_STACK_FULL") == 0) {
     immune_buf_str(b, "transaction stack full (recursion deeper than tx_stack_mb holds)");
+  } else if (ev->cause && strcmp(ev->cause, "HEAP_CANARY") == 0) {
+    immune_buf_str(b, "broken canary of a guarded heap block (at free or realloc of ");
+    immune_buf_hex(b, ev->address);
+    immune_buf_str(b, ")");
   } else if (ev->cause && strcmp(ev->cause, "TIMEOUT") == 0) {
     immune_buf_str(b, "timeout: ran past its ");
     immune_buf_udec(b, ev->site ? ev->site->timeout_ms : 0);
@@ -236,6 +240,22 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, "` in `");
     immune_buf_str(b, ev->buffer->function);
     immune_buf_str(b, "`");
+  }
+  if (ev->heap) {
+    struct immune_symbol sym;
+    immune_symbolize(ev->heap->alloc_pc - 1, &sym);
+    immune_buf_str(b, ev->heap->guard ? ": overflow of a guarded heap block of " : ": guarded heap block of ");
+    immune_buf_udec(b, ev->heap->size);
+    immune_buf_str(b, " bytes allocated at ");
+    immune_buf_hex(b, ev->heap->alloc_pc);
+    if (sym.name) {
+      char name[256];
+      size_t n = immune_symbol_name_len(sym.name, sizeof name - 1);
+      memcpy(name, sym.name, n);
+      name[n] = 0;
+      immune_buf_str(b, " in ");
+      immune_buf_str(b, name);
+    }
   }
   immune_buf_str(b, "\n");
 }
@@ -301,6 +321,28 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
     immune_json_str(b, ev->buffer->file, 512);
     immune_buf_str(b, ",\"line\":");
     immune_buf_udec(b, ev->buffer->line);
+    immune_buf_str(b, "}");
+  } else {
+    immune_buf_str(b, "null");
+  }
+  immune_buf_str(b, ",\"heap_block\":");
+  if (ev->heap) {
+    struct immune_symbol sym;
+    /* The allocation's return address: look up the call itself. */
+    immune_symbolize(ev->heap->alloc_pc - 1, &sym);
+    immune_buf_str(b, "{\"size\":");
+    immune_buf_udec(b, ev->heap->size);
+    immune_buf_str(b, ",\"address\":");
+    json_hex(b, ev->heap->block);
+    immune_buf_str(b, ",\"past_end\":");
+    immune_buf_str(b, ev->heap->guard ? "true" : "false");
+    immune_buf_str(b, ",\"allocated_at\":");
+    json_hex(b, ev->heap->alloc_pc);
+    immune_buf_str(b, ",\"allocated_in\":");
+    if (sym.name)
+      immune_json_str(b, sym.name, immune_symbol_name_len(sym.name, 512));
+    else
+      immune_buf_str(b, "null");
     immune_buf_str(b, "}");
   } else {
     immune_buf_str(b, "null");
