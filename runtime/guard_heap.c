@@ -32,6 +32,7 @@
  * interceptors), read without it by the fault handler (immune_gh_block_at),
  * which only looks. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sched.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static int ready;              /* under lock: 1 reserved, -1 could not */
 static uint64_t cap_bytes, committed_bytes;
 static uint32_t committed_slots;
 static _Atomic uint64_t n_live, n_reused, n_fallbacks;
-static _Atomic int warned;
+static _Atomic int warned, atfork_done;
 
 static inline size_t class_data(int c) { return (size_t)PAGE << c; }
 static inline size_t class_stride(int c) { return class_data(c) + PAGE; }
@@ -167,6 +168,11 @@ void *immune_gh_alloc(size_t n, size_t off, uintptr_t pc) {
   size_t need = n + 2 * off;
   int c = need <= PAGE ? 0 : 64 - __builtin_clzll(need - 1) - 12;
   if (c >= NCLASS) goto none;
+  /* A fork while another thread holds the lock would leave the child's pool
+   * locked forever: the fork takes it and both sides release it. Registered
+   * outside the lock: pthread_atfork allocates (from libc, so not here). */
+  if (!atomic_load_explicit(&atfork_done, memory_order_relaxed) && !atomic_exchange(&atfork_done, 1))
+    pthread_atfork(lock_pool, unlock_pool, unlock_pool);
   lock_pool();
   int64_t i = reserve() ? take_slot(c) : -1;
   if (i < 0) {
