@@ -148,12 +148,15 @@ static void free_tagged(void *p, uint64_t w) {
 /* ---- the guarded heap --------------------------------------------------- */
 
 /* Whether a live transaction of this thread is a guard_heap function's. The
- * records are contiguous from tx_base to tx_top. */
+ * records are contiguous from tx_base to tx_top. A dormant one (a vaccine
+ * is in force and does not arm it) does not count: its faults are not its
+ * own, and without Immune its overflow would not fault. */
 static int guard_heap_live(void) {
   const struct __immune_tx *top = __immune_thread.tx_top;
-  for (const struct __immune_tx *tx = __immune_thread.tx_base; top && tx && tx <= top; ++tx)
-    if (tx->site && (__atomic_load_n(&tx->site->flags, __ATOMIC_RELAXED) & IMMUNE_SITE_GUARD_HEAP))
-      return 1;
+  for (const struct __immune_tx *tx = __immune_thread.tx_base; top && tx && tx <= top; ++tx) {
+    uint32_t f = tx->site ? __atomic_load_n(&tx->site->flags, __ATOMIC_RELAXED) : 0;
+    if ((f & (IMMUNE_SITE_GUARD_HEAP | IMMUNE_SITE_DORMANT)) == IMMUNE_SITE_GUARD_HEAP) return 1;
+  }
   return 0;
 }
 
