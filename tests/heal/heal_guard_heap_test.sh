@@ -7,7 +7,7 @@
 # alone (the overflow is contained, but the caller then writes one past the
 # old table and the program still dies), climbs, and hands over
 # fun:more_tables=guard_heap + fun:declare=guard_heap, with which the
-# reproduction survives and the tests pass.
+# reproduction survives and the tests pass; the same with --live.
 #   heal_guard_heap_test.sh SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/heal_lib.sh" "$@"
 ex="$src/tests/heal/tables"
@@ -42,4 +42,23 @@ IMMUNE_POLICY="$work/out/vaccine.policy" "$build/bin/immune-cc" -O2 -g "$ex/tabl
   && [ "$(grep -c '^immune: recovered SIGSEGV .* in more_tables .*overflow of a guarded heap block of 512 bytes' "$work/vaccinated.err")" = 2 ] \
   && ok "the vaccinated build survives: 31 arrays declared, the 2 others refused, the rest computed" \
   || bad "vaccinated build" "$work/vaccinated.err"
+
+# Live (docs/live.md): one protect-all build, no rebuild; the oracle is a
+# replay of the same binary with guard_heap_sample=1, and the vaccine that
+# passes is merged into the service's vaccine file.
+live="$work/live"
+mkdir -p "$live"
+IMMUNE_PROTECT_ALL=1 IMMUNE_MANIFEST="$live/manifests" "$build/bin/immune-cc" -O2 -g "$ex/tables.c" -o "$live/tables"
+echo "# the service's vaccine" > "$live/service.vaccine"
+"$heal" --live --manifests "$live/manifests" --reproduce "$ex/reproduce.sh $live/tables" \
+  --test "$ex/run-tests.sh $live/tables" --out "$live/out" --vaccine "$live/service.vaccine" \
+  2> "$live/progress.txt"
+rc=$?
+[ "$rc" = 0 ] && grep -q "heap overflow: SIGSEGV past the end of a guarded block of 512 bytes allocated in more_tables" "$live/progress.txt" \
+  && [ "$(grep '^fun:' "$live/service.vaccine")" = "$(printf 'fun:more_tables=guard_heap\nfun:declare=guard_heap')" ] \
+  && ok "--live: localized by a sampled replay, the same vaccine merged into the service's file" \
+  || bad "--live (exit $rc)" "$live/progress.txt"
+IMMUNE_OPTIONS="vaccine=$live/service.vaccine" "$live/tables" 33 > "$live/run.out" 2>/dev/null \
+  && grep -qx "total 19900" "$live/run.out" && ok "--live: the protect-all build survives with that vaccine" \
+  || bad "--live: the vaccinated run" "$live/run.out"
 finish
