@@ -71,3 +71,25 @@ IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(store64)(const int *p, int n
   for (int i = 0; i < 64; ++i) KERNEL(sink)[(n + i * 5) & 63] = p[i & 1] + i;
   return n;
 }
+
+/* The block escapes through an empty asm, so neither build may pair up and
+ * delete the malloc and the free. */
+#include <stdlib.h>
+static inline int touch_and_free(char *b, unsigned size, int n) {
+  if (!b) return -1;
+  __asm__ volatile("" : "+r"(b)::"memory");
+  b[size - 1] = (char)n;
+  int r = b[size - 1];
+  free(b);
+  return r;
+}
+
+IMMUNE_PROTECT __attribute__((noinline)) int KERNEL(heap)(const int *p, int n) {
+  unsigned size = ((unsigned)n & 1023u) | 16u;
+  return touch_and_free(malloc(size), size, n + p[0]);
+}
+
+IMMUNE_GUARD_HEAP __attribute__((noinline)) int KERNEL(heap_guarded)(const int *p, int n) {
+  unsigned size = ((unsigned)n & 1023u) | 16u;
+  return touch_and_free(malloc(size), size, n + p[0]);
+}

@@ -20,7 +20,11 @@
  * watchdog budget (IMMUNE_TIMEOUT_MS): the difference is the watchdog's
  * idle cost (arm, disarm, and a poll per iteration).
  * store1 / store16 / store64: 1, 16, 64 stores to a global array: in the
- * protected build each is logged by the memory undo log first. */
+ * protected build each is logged by the memory undo log first.
+ * heap / heap_guarded: malloc(n & 1023 | 16), a store to its last byte,
+ * free: a protected call that allocates, and the same with IMMUNE_GUARD_HEAP
+ * (the block comes from the guarded heap: its end at a guard page, canaries
+ * filled and checked). */
 #define KERNEL_DECLARATIONS(suffix)                         \
   int KERNEL_CAT(work, suffix)(const int *p, int n);        \
   int KERNEL_CAT(nest2, suffix)(const int *p, int n);       \
@@ -31,7 +35,9 @@
   int KERNEL_CAT(loop_budget, suffix)(const int *p, int n); \
   int KERNEL_CAT(store1, suffix)(const int *p, int n);      \
   int KERNEL_CAT(store16, suffix)(const int *p, int n);     \
-  int KERNEL_CAT(store64, suffix)(const int *p, int n);
+  int KERNEL_CAT(store64, suffix)(const int *p, int n);      \
+  int KERNEL_CAT(heap, suffix)(const int *p, int n);         \
+  int KERNEL_CAT(heap_guarded, suffix)(const int *p, int n);
 
 #ifdef __cplusplus
 extern "C" {

@@ -20,6 +20,13 @@
 //                                    delivered to a handler that only skips
 //                                    the load, then sigreturn
 //   report_write/{devnull,file}      one write(2) of the report line alone
+//   heap/{plain,protected,guarded}   a call that mallocs 16..1023 bytes,
+//                                    stores to the last one and frees: plain;
+//                                    protected (the block is logged for heap
+//                                    rollback); IMMUNE_GUARD_HEAP (it comes
+//                                    from the guarded heap): guarded minus
+//                                    plain is what a guarded malloc+free
+//                                    costs, target <= 1 us
 //
 // The runtime reads IMMUNE_OPTIONS once, before main, so a different runtime
 // configuration (verbosity=0, log_path=FILE) is a different run of this
@@ -321,6 +328,9 @@ int main(int argc, char **argv) {
   benchmark::RegisterBenchmark("store16/protected", BM_Call<store16_protected>);
   benchmark::RegisterBenchmark("store64/plain", BM_Call<store64_plain>);
   benchmark::RegisterBenchmark("store64/protected", BM_Call<store64_protected>);
+  benchmark::RegisterBenchmark("heap/plain", BM_Call<heap_plain>);
+  benchmark::RegisterBenchmark("heap/protected", BM_Call<heap_protected>);
+  benchmark::RegisterBenchmark("heap/guarded", BM_Call<heap_guarded_protected>);
   benchmark::RegisterBenchmark("nest4/plain", BM_Call<nest4_plain>);
   benchmark::RegisterBenchmark("nest4/protected", BM_Call<nest4_protected>);
   benchmark::RegisterBenchmark("fault_floor/raw_signal", BM_FaultFloor);

@@ -181,6 +181,17 @@ if have("store16/plain", "store16/protected", "store64/plain", "store64/protecte
     print(f"{'  per logged store':28}{'':24}{slope:+7.2f} ns"
           f"{'':17}   target <= 2 ns: {verdict(slope <= 2.0)}")
 
+if have("heap/plain", "heap/protected", "heap/guarded"):
+    for name, what in (("heap/protected", "malloc+free, protected"),
+                       ("heap/guarded", "malloc+free, guard_heap")):
+        added = median[name] - median["heap/plain"]
+        row = (f"{what:28}{median['heap/plain']:9.2f} ns{median[name]:9.2f} ns"
+               f"{added:+7.2f} ns{median[name] / median['heap/plain']:7.2f}x"
+               f"{cv.get(name, float('nan')):9.1f}%")
+        if name == "heap/guarded":
+            row += f"   target <= 1000 ns: {verdict(median[name] <= 1000.0)}"
+        print(row)
+
 if have("loop/protected", "loop/budget"):
     extra = median["loop/budget"] - median["loop/protected"]
     print(f"{'watchdog, 64-iteration loop':28}{median['loop/protected']:9.2f} ns"

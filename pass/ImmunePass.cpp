@@ -151,7 +151,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     std::string File = Selector::sourceFile(F);
     BufferRelocation Buffers(F, *RT, Opts.Dyboc);
     GlobalVariable *Site =
-        Sites->add(F, T.EV, File, !Buffers.empty(), T.Ch.TimeoutMs, Opts.Undo);
+        Sites->add(F, T.EV, File, !Buffers.empty(), T.Ch.TimeoutMs, Opts.Undo, T.Ch.GuardHeap);
     makeTransaction(F, T.EV, Site, *RT, Buffers, T.Ch.TimeoutMs, Opts.Undo);
     Man.protectedFunction(F, T.Ch.Reason, T.EV, Buffers.names());
     Changed = true;

@@ -76,7 +76,7 @@ std::unique_ptr<Policy> Policy::load(StringRef Path, std::string &Error) {
       }
       for (const auto &Cat : PrefixEntry.getValue()) {
         StringRef C = Cat.getKey();
-        if (C.empty() || C == "skip") continue;
+        if (C.empty() || C == "skip" || C == "guard_heap") continue;
         std::string Why;
         uint64_t Ms;
         if (C.consume_front("return:")) {
@@ -86,8 +86,8 @@ std::unique_ptr<Policy> Policy::load(StringRef Path, std::string &Error) {
           Why = "timeout_ms needs a positive number of milliseconds";
         }
         if (Why.empty())
-          Why = "unknown category (expected nothing, 'skip', 'return:VALUE' or "
-                "'timeout_ms:N')";
+          Why = "unknown category (expected nothing, 'skip', 'return:VALUE', "
+                "'timeout_ms:N' or 'guard_heap')";
         Error = (Path + ":" + Twine(lineOf(Text, ("=" + Cat.getKey()).str())) +
                  ": '" + Cat.getKey() + "': " + Why)
                     .str();
@@ -117,6 +117,10 @@ Policy::Decision Policy::lookup(ArrayRef<std::string> Names,
       }
       D.Protect = true;
       if (!D.Line) D.Line = Line;
+      if (C == "guard_heap") {
+        D.GuardHeap = true;
+        continue;
+      }
       uint64_t Ms;
       if (C.consume_front("timeout_ms:") && !C.getAsInteger(10, Ms)) {
         D.TimeoutMs = Ms;
@@ -135,7 +139,7 @@ Policy::Decision Policy::lookup(ArrayRef<std::string> Names,
     Consider(E, "src", File);
   }
   if (D.Skip) {
-    D.Protect = false;
+    D.Protect = D.GuardHeap = false;
     D.Return.reset();
   }
   return D;

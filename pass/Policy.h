@@ -8,9 +8,11 @@
 //   fun:open_session=return:-22 protect, and return -22 on abort
 //   fun:hot_loop=skip           never protect (wins over every other line)
 //   fun:solve=timeout_ms:50     protect, and abort a call running past 50 ms
+//   fun:grow=guard_heap         protect, and allocate its blocks (and its
+//                               callees') from the guarded heap
 //
 // Only the prefixes fun and src and the categories (none), skip,
-// return:VALUE and timeout_ms:N are meaningful; anything else is an error with file:line,
+// return:VALUE, timeout_ms:N and guard_heap are meaningful; anything else is an error with file:line,
 // never a silent no-op.
 #ifndef IMMUNE_PASS_POLICY_H
 #define IMMUNE_PASS_POLICY_H
@@ -36,6 +38,7 @@ public:
     bool Skip = false;
     std::optional<std::string> Return; // text after "return:"
     uint64_t TimeoutMs = 0;             // from "timeout_ms:N"
+    bool GuardHeap = false;             // from "guard_heap"
     unsigned Line = 0;                  // the deciding line, for remarks
   };
   // Names: the function's linkage name and its demangled name; File: the

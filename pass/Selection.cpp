@@ -36,6 +36,8 @@ Selector::Selector(Module &M, const PassOptions &O, const Policy *P)
       A.Protect = true;
     } else if (S == IMMUNE_ANNOTATION_SKIP) {
       A.Skip = true;
+    } else if (S == IMMUNE_ANNOTATION_GUARD_HEAP) {
+      A.Protect = A.GuardHeap = true;
     } else if (S == IMMUNE_ANNOTATION_TIMEOUT) {
       A.Protect = true;
       if (E->getNumOperands() >= 5)
@@ -163,7 +165,9 @@ Choice Selector::choose(Function &F) const {
 
   if (A.Protect) {
     C.Protect = C.Explicit = true;
-    C.Reason = A.Return ? "annotate(\"immune.return\")" : "annotate(\"immune\")";
+    C.Reason = A.Return      ? "annotate(\"immune.return\")"
+               : A.GuardHeap ? "annotate(\"immune.guard_heap\")"
+                             : "annotate(\"immune\")";
   } else if (D.Protect) {
     C.Protect = C.Explicit = true;
     C.Reason = "policy " + Pol->path() + ":" + std::to_string(D.Line);
@@ -176,6 +180,7 @@ Choice Selector::choose(Function &F) const {
   if (!C.Protect) return C;
 
   C.TimeoutMs = A.TimeoutMs ? A.TimeoutMs : D.TimeoutMs;
+  C.GuardHeap = A.GuardHeap || D.GuardHeap;
   if (A.Return) {
     C.ReturnArg = A.Return;
     C.ReturnWhy = "annotate(\"immune.return\")";

@@ -26,6 +26,7 @@ struct Choice {
   std::optional<std::string> ReturnText;        // from policy return:V
   std::string ReturnWhy;
   uint64_t TimeoutMs = 0;  // watchdog budget: annotation or policy timeout_ms:N
+  bool GuardHeap = false;  // IMMUNE_SITE_GUARD_HEAP: annotation or policy guard_heap
 };
 
 class Selector {
@@ -44,6 +45,7 @@ private:
     bool Protect = false, Skip = false;
     const llvm::Constant *Return = nullptr;
     uint64_t TimeoutMs = 0;
+    bool GuardHeap = false;
   };
   llvm::DenseMap<const llvm::Function *, Annot> Annots;
   const PassOptions &Opts;

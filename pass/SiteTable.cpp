@@ -23,13 +23,14 @@ Constant *SiteTable::str(StringRef S) {
 
 GlobalVariable *SiteTable::add(Function &F, const ErrorValue &EV,
                                StringRef File, bool HasSlots, uint64_t TimeoutMs,
-                               bool Undo) {
+                               bool Undo, bool GuardHeap) {
   LLVMContext &C = M.getContext();
   uint32_t Flags = 0;
   if (F.getReturnType()->isVoidTy() && !EV.ZeroSret) Flags |= IMMUNE_SITE_VOID;
   if (EV.ZeroSret) Flags |= IMMUNE_SITE_SRET;
   if (HasSlots) Flags |= IMMUNE_SITE_SLOTS;
   if (Undo) Flags |= IMMUNE_SITE_UNDO;
+  if (GuardHeap) Flags |= IMMUNE_SITE_GUARD_HEAP;
   Type *I32 = Type::getInt32Ty(C), *I64 = Type::getInt64Ty(C);
   // What a live vaccine's return:V may be (runtime/vaccine.c checks it).
   Type *RetTy = F.getReturnType();

@@ -21,7 +21,8 @@ public:
   // A new site for F; call before makeTransaction, which stores it.
   llvm::GlobalVariable *add(llvm::Function &F, const ErrorValue &EV,
                             llvm::StringRef File, bool HasSlots,
-                            uint64_t TimeoutMs = 0, bool Undo = false);
+                            uint64_t TimeoutMs = 0, bool Undo = false,
+                            bool GuardHeap = false);
   // Emits the table and the registering constructor (nothing if empty).
   void finish();
 

@@ -265,10 +265,27 @@ __attribute__((noreturn)) void immune_die_with_signal(int sig) {
  * aborts from here — ordinary code, not a handler, so it resumes the
  * checkpoint directly. Outside any transaction the process dies with
  * SIGABRT, as __stack_chk_fail would have made it. */
+static __attribute__((noreturn)) void abort_for_broken(struct immune_event *ev);
+
 void immune_abort_for_canary(const struct __immune_buffer *buffer) {
   ucontext_t uc;
   getcontext(&uc);
-  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL, 0};
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, buffer, "CANARY", NULL, 0, NULL};
+  abort_for_broken(&ev);
+}
+
+/* A guarded heap block's canaries, found broken by free or realloc
+ * (rollback_heap.c): the same rules, from the allocator's entry point. */
+void immune_abort_for_heap_canary(const struct immune_heap_hit *hit, uintptr_t address) {
+  ucontext_t uc;
+  getcontext(&uc);
+  struct immune_event ev = {IMMUNE_EV_CRASHED, 0, NULL, &uc, NULL, NULL, "HEAP_CANARY", NULL, address,
+                            hit->size ? hit : NULL};
+  abort_for_broken(&ev);
+}
+
+static void abort_for_broken(struct immune_event *evp) {
+  struct immune_event ev = *evp;
   const char *why;
   struct __immune_tx *tx =
       immune_choose_transaction((uint64_t)(uintptr_t)__builtin_frame_address(0), 0, 0, &why);
@@ -300,7 +317,7 @@ void immune_inject_abort(struct __immune_tx *rec) {
   getcontext(&uc);
   rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
   rec->sp = rec->fp;
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL, 0};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, &uc, rec->site, NULL, "INJECTED", NULL, 0, NULL};
   count_recovery(rec->site, &ev);
 }
 
@@ -309,7 +326,7 @@ void immune_inject_abort(struct __immune_tx *rec) {
  * transactions inside tx are discarded with it, and its checkpoint is
  * resumed directly. */
 void immune_abort_now(struct __immune_tx *tx, struct ucontext_t *uc, const char *cause) {
-  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, NULL, NULL, cause, NULL, 0};
+  struct immune_event ev = {IMMUNE_EV_RECOVERED, 0, NULL, (ucontext_t *)uc, NULL, NULL, cause, NULL, 0, NULL};
   if (!tx) {
     /* Every live transaction is dormant (a vaccine is in force): the
      * program goes on as without Immune would have let it, into the stack

@@ -53,7 +53,7 @@ static void check(const char *what, void *buf, size_t len, ssize_t n, void *call
     /* The report's pc is the call site in the program, not this file. */
     uc.uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)caller;
     struct immune_event ev = {IMMUNE_EV_STOPPED, 0, NULL, &uc, NULL, b, "EFAULT", what,
-                              (uintptr_t)buf};
+                              (uintptr_t)buf, NULL};
     struct __immune_tx *owner = immune_guard_owner((uintptr_t)buf);
     ev.site = owner ? owner->site : NULL;
     immune_log_event(&ev);

@@ -183,6 +183,10 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, "injected abort on entry");
   } else if (ev->cause && strcmp(ev->cause, "TX_STACK_FULL") == 0) {
     immune_buf_str(b, "transaction stack full (recursion deeper than tx_stack_mb holds)");
+  } else if (ev->cause && strcmp(ev->cause, "HEAP_CANARY") == 0) {
+    immune_buf_str(b, "broken canary of a guarded heap block (at free or realloc of ");
+    immune_buf_hex(b, ev->address);
+    immune_buf_str(b, ")");
   } else if (ev->cause && strcmp(ev->cause, "TIMEOUT") == 0) {
     immune_buf_str(b, "timeout: ran past its ");
     immune_buf_udec(b, ev->site ? ev->site->timeout_ms : 0);
@@ -239,6 +243,22 @@ static void summary(struct immune_buf *b, const struct immune_event *ev) {
     immune_buf_str(b, "` in `");
     immune_buf_str(b, ev->buffer->function);
     immune_buf_str(b, "`");
+  }
+  if (ev->heap) {
+    struct immune_symbol sym;
+    immune_symbolize(ev->heap->alloc_pc - 1, &sym);
+    immune_buf_str(b, ev->heap->guard ? ": overflow of a guarded heap block of " : ": guarded heap block of ");
+    immune_buf_udec(b, ev->heap->size);
+    immune_buf_str(b, " bytes allocated at ");
+    immune_buf_hex(b, ev->heap->alloc_pc);
+    if (sym.name) {
+      char name[256];
+      size_t n = immune_symbol_name_len(sym.name, sizeof name - 1);
+      memcpy(name, sym.name, n);
+      name[n] = 0;
+      immune_buf_str(b, " in ");
+      immune_buf_str(b, name);
+    }
   }
   immune_buf_str(b, "\n");
 }
@@ -301,6 +321,28 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
   } else {
     immune_buf_str(b, "null");
   }
+  immune_buf_str(b, ",\"heap_block\":");
+  if (ev->heap) {
+    struct immune_symbol sym;
+    /* The allocation's return address: look up the call itself. */
+    immune_symbolize(ev->heap->alloc_pc - 1, &sym);
+    immune_buf_str(b, "{\"size\":");
+    immune_buf_udec(b, ev->heap->size);
+    immune_buf_str(b, ",\"address\":");
+    json_hex(b, ev->heap->block);
+    immune_buf_str(b, ",\"past_end\":");
+    immune_buf_str(b, ev->heap->guard ? "true" : "false");
+    immune_buf_str(b, ",\"allocated_at\":");
+    json_hex(b, ev->heap->alloc_pc);
+    immune_buf_str(b, ",\"allocated_in\":");
+    if (sym.name)
+      immune_json_str(b, sym.name, immune_symbol_name_len(sym.name, 512));
+    else
+      immune_buf_str(b, "null");
+    immune_buf_str(b, "}");
+  } else {
+    immune_buf_str(b, "null");
+  }
   immune_buf_str(b, ",\"backtrace\":[");
   uint64_t pcs[IMMUNE_MAX_FRAMES];
   size_t max = (size_t)immune_opts.backtrace_depth;
@@ -344,8 +386,9 @@ static void json_record(struct immune_buf *b, const struct immune_event *ev) {
 struct burst {
   _Atomic int busy;
   enum immune_event_kind kind;
-  const struct __immune_site *site;
+  const struct __immune_site *site; /* compared only: it may be gone (dlclose) */
   uint64_t pc, second, count, dropped;
+  char function[160], symbol[160];  /* the site's names, copied */
 };
 static struct burst bursts[BURST_SLOTS];
 
@@ -369,9 +412,17 @@ void immune_json_record_start(struct immune_buf *b, const char *event) {
   immune_buf_str(b, "\"");
 }
 
-/* The line and the record saying `dropped` records like b's were left out. */
-static void log_suppressed(enum immune_event_kind kind, const struct __immune_site *site,
-                           uint64_t pc, uint64_t dropped) {
+static void copy_name(char *dst, size_t cap, const char *src) {
+  size_t n = 0;
+  for (; src && src[n] && n + 1 < cap; ++n) dst[n] = src[n];
+  dst[n] = 0;
+}
+
+/* The line and the record saying `dropped` records like b's were left out
+ * (b is a copy: what it names may be gone). */
+static void log_suppressed(const struct burst *b, uint64_t dropped) {
+  enum immune_event_kind kind = b->kind;
+  uint64_t pc = b->pc;
   char line[768];
   struct immune_buf s = {line, 0, sizeof line};
   immune_buf_str(&s, "immune: ");
@@ -381,9 +432,9 @@ static void log_suppressed(enum immune_event_kind kind, const struct __immune_si
   immune_buf_str(&s, dropped == 1 ? " record" : " records");
   immune_buf_str(&s, " like the last one (pc ");
   immune_buf_hex(&s, pc);
-  if (site) {
+  if (b->site) {
     immune_buf_str(&s, " in ");
-    immune_buf_str(&s, site->function);
+    immune_buf_str(&s, b->function);
   }
   immune_buf_str(&s, ") were not written (IMMUNE_OPTIONS=log_burst: at most ");
   immune_buf_dec(&s, immune_opts.log_burst);
@@ -402,10 +453,10 @@ static void log_suppressed(enum immune_event_kind kind, const struct __immune_si
   immune_buf_str(&r, ",\"pc\":");
   json_hex(&r, pc);
   immune_buf_str(&r, ",\"function\":");
-  if (site) {
-    immune_json_str(&r, site->function, 512);
+  if (b->site) {
+    immune_json_str(&r, b->function, 512);
     immune_buf_str(&r, ",\"symbol\":");
-    immune_json_str(&r, site->symbol, 512);
+    immune_json_str(&r, b->symbol, 512);
   } else {
     immune_buf_str(&r, "null");
   }
@@ -425,24 +476,25 @@ static int over_burst(const struct immune_event *ev) {
   uint64_t now = now_second();
   int same = b->site == ev->site && b->pc == pc && b->kind == ev->kind;
   uint64_t left_out = 0;
-  enum immune_event_kind old_kind = b->kind;
-  const struct __immune_site *old_site = b->site;
-  uint64_t old_pc = b->pc;
+  struct burst old;
   int over = 0;
   if (same && b->second == now) {
     over = ++b->count > (uint64_t)immune_opts.log_burst;
     b->dropped += over;
   } else {
     left_out = b->dropped;
+    if (left_out) old = *b;
     b->kind = ev->kind;
     b->site = ev->site;
+    copy_name(b->function, sizeof b->function, ev->site ? ev->site->function : NULL);
+    copy_name(b->symbol, sizeof b->symbol, ev->site ? ev->site->symbol : NULL);
     b->pc = pc;
     b->second = now;
     b->count = 1;
     b->dropped = 0;
   }
   atomic_store(&b->busy, 0);
-  if (left_out) log_suppressed(old_kind, old_site, old_pc, left_out);
+  if (left_out) log_suppressed(&old, left_out);
   return over;
 }
 
@@ -452,9 +504,10 @@ void immune_event_log_flush(void) {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&b->busy, &expected, 1)) continue;
     uint64_t left_out = b->dropped;
+    struct burst copy = *b;
     b->dropped = 0;
     atomic_store(&b->busy, 0);
-    if (left_out) log_suppressed(b->kind, b->site, b->pc, left_out);
+    if (left_out) log_suppressed(&copy, left_out);
   }
 }
 

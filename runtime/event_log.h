@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <ucontext.h>
 
+#include "guard_heap.h"
 #include "immune/abi.h"
 
 /* STOPPED: nothing aborted and nothing died, but an overflow was stopped:
@@ -28,6 +29,7 @@ struct immune_event {
   const char *cause;            /* when sig == 0: "CANARY", "INJECTED" */
   const char *reason;           /* why it was not healed, or NULL */
   uintptr_t address;            /* when sig == 0: the address involved, or 0 */
+  const struct immune_heap_hit *heap; /* the guarded heap block hit, or NULL */
 };
 
 void immune_log_event(const struct immune_event *ev);

@@ -156,7 +156,8 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   struct __immune_tx *tx = NULL;
-  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL, 0};
+  struct immune_heap_hit heap;
+  struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL, 0, NULL};
   uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
   if (is_own_fault(sig, info) && pc >= (uintptr_t)__start_immune_rt_text &&
       pc < (uintptr_t)__stop_immune_rt_text) {
@@ -176,8 +177,11 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
                                    mem ? addr : 0, &why);
     ev.reason = why;
     /* A guard page of a relocated buffer names the overflowing buffer. */
-    if (sig == SIGSEGV || sig == SIGBUS)
+    if (sig == SIGSEGV || sig == SIGBUS) {
       ev.buffer = immune_guard_buffer_at(addr);
+      /* The guard page after a guarded heap block: names the block. */
+      if (immune_gh_block_at(addr, &heap)) ev.heap = &heap;
+    }
   }
   if (tx && immune_opts.mode == IMMUNE_MODE_PROTECT && enabled(sig) &&
       (sig != SIGABRT || abort_healable())) {

@@ -29,10 +29,10 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "canary.h"
 #include "guard_pool.h"
 #include "immune/immune.h"
 #include "internal.h"
@@ -69,37 +69,9 @@ static IMMUNE_TLS struct arena *my_arena;
 
 static _Atomic(struct arena *) arenas[MAX_ARENAS];
 static _Atomic uint64_t committed_total, fallbacks, canary_faults;
-static uint64_t canary_key = 0x9e3779b97f4a7c15ull;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 
 static inline unsigned top_of(uint64_t tops, int c) {
   return (unsigned)(tops >> (TOP_BITS * c)) & TOP_MASK;
-}
-
-/* The canary byte at an address: byte (address mod 8) of the process key,
- * never 0 (a stray NUL terminator is a change too). An 8-byte aligned word
- * of canary is therefore always canary_word(). */
-static inline unsigned char canary_byte(uintptr_t at) {
-  return (unsigned char)(canary_key >> ((at & 7) * 8)) | 1;
-}
-static inline uint64_t canary_word(void) { return canary_key | 0x0101010101010101ull; }
-
-/* Fills [from, to) with canary: bytes up to the first aligned word, words,
- * then bytes. */
-static inline void canary_fill(uintptr_t from, uintptr_t to) {
-  for (; from < to && (from & 7); ++from) *(unsigned char *)from = canary_byte(from);
-  for (; from + 8 <= to; from += 8) *(uint64_t *)from = canary_word();
-  for (; from < to; ++from) *(unsigned char *)from = canary_byte(from);
-}
-
-static inline int canary_ok(uintptr_t from, uintptr_t to) {
-  for (; from < to && (from & 7); ++from)
-    if (*(const unsigned char *)from != canary_byte(from)) return 0;
-  for (; from + 8 <= to; from += 8)
-    if (*(const uint64_t *)from != canary_word()) return 0;
-  for (; from < to; ++from)
-    if (*(const unsigned char *)from != canary_byte(from)) return 0;
-  return 1;
 }
 
 /* A thread's exit gives its arena back for the next thread to reuse, with
@@ -122,14 +94,8 @@ static void arena_discard(struct arena *a) {
   munmap(a, a->self_size);
 }
 
-static void canary_init(void) {
-  /* Canary bytes from the kernel's per-process random bytes. */
-  const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
-  if (r) memcpy(&canary_key, r + 8, sizeof canary_key);
-}
-
 static struct arena *arena_create(void) {
-  pthread_once(&arena_once, canary_init);
+  immune_canary_init();
   /* An arena a finished thread gave back, if there is one. */
   for (int i = 0; i < MAX_ARENAS; ++i) {
     struct arena *a = atomic_load(&arenas[i]);
@@ -213,15 +179,15 @@ IMMUNE_EXPORT void *__immune_slot_alloc(uint64_t size, uint64_t align,
   uintptr_t end = data + class_data[c];
   uintptr_t p = (end - size) & ~(uintptr_t)(align - 1);
   /* The common case first: no slack after the buffer, an aligned lead. */
-  if (__builtin_expect(p + size != end, 0)) canary_fill(p + size, end);
+  if (__builtin_expect(p + size != end, 0)) immune_canary_fill(p + size, end);
   uintptr_t lead = 0;
   if (__builtin_expect(p - data >= CANARY_LEAD, 1)) {
     lead = p - CANARY_LEAD;
     if (__builtin_expect(!(p & 7), 1)) {
-      ((uint64_t *)p)[-1] = canary_word();
-      ((uint64_t *)p)[-2] = canary_word();
+      ((uint64_t *)p)[-1] = immune_canary_word();
+      ((uint64_t *)p)[-2] = immune_canary_word();
     } else {
-      canary_fill(lead, p);
+      immune_canary_fill(lead, p);
     }
   }
   struct slot_meta *m = &a->meta[c][idx];
@@ -237,12 +203,12 @@ static int canary_intact(const struct slot_meta *m) {
   /* The slot's data ends at the next page boundary (the guard page): the
    * buffer sits flush against it but for less than its alignment. */
   uintptr_t end = (m->trail + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
-  if (__builtin_expect(m->trail != end, 0) && !canary_ok(m->trail, end)) return 0;
+  if (__builtin_expect(m->trail != end, 0) && !immune_canary_ok(m->trail, end)) return 0;
   if (!m->lead) return 1;
   if (__builtin_expect(!(m->addr & 7), 1))
-    return ((const uint64_t *)m->addr)[-1] == canary_word() &&
-           ((const uint64_t *)m->addr)[-2] == canary_word();
-  return canary_ok(m->lead, m->addr);
+    return ((const uint64_t *)m->addr)[-1] == immune_canary_word() &&
+           ((const uint64_t *)m->addr)[-2] == immune_canary_word();
+  return immune_canary_ok(m->lead, m->addr);
 }
 
 IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {

@@ -41,6 +41,12 @@ int immune_chain_sigaction(int sig, const struct sigaction *act,
  * (does not return). */
 struct __immune_buffer;
 __attribute__((noreturn)) void immune_abort_for_canary(const struct __immune_buffer *buffer);
+/* The same for a guarded heap block whose canaries free or realloc found
+ * broken (rollback_heap.c); hit: the block (size 0 when unknown), address:
+ * the pointer the program handed back. */
+struct immune_heap_hit;
+__attribute__((noreturn)) void immune_abort_for_heap_canary(const struct immune_heap_hit *hit,
+                                                            uintptr_t address);
 /* watchdog.c: drop tx's (and inner) budgets; async-signal-safe. */
 void immune_watchdog_forget(const struct __immune_tx *tx);
 /* fault_handler.c: abort tx from ordinary code (a runtime decision, not a

@@ -26,13 +26,22 @@
  *   the undo must not write the old contents of earlier stores over it.
  * - Blocks requested by libc, the dynamic loader or the runtime (stdio
  *   buffers, FILEs, link maps) are logged as KEEP: an abort never frees
- *   them, since libc's own state points to them. */
+ *   them, since libc's own state points to them.
+ * - While a guard_heap function's transaction is live (its site has
+ *   IMMUNE_SITE_GUARD_HEAP, read at each allocation, so a flag set at run
+ *   time counts), or for the oracle's sampled allocations, the program's
+ *   blocks come from the guarded heap (guard_heap.c) with the same header:
+ *   a bit in it says where the block's memory is. free and realloc check
+ *   its canaries first; a broken one aborts the innermost transaction
+ *   (outside one the process dies, as glibc's free would). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "guard_heap.h"
+#include "internal.h"
 #include "rollback.h"
 
 extern void *__libc_malloc(size_t);
@@ -47,7 +56,8 @@ static usable_size_fn real_usable_size;
 /* In front of a block allocated inside a transaction. The word's top 16
  * bits are a magic no glibc chunk size can have (glibc keeps the chunk size
  * in this very word for untagged blocks), then the entry index, the log2 of
- * the distance to the underlying glibc block, and the state. */
+ * the distance to the underlying block (with GUARDED set when that block is
+ * a guarded heap block, not glibc's), and the state. */
 struct block_header {
   struct rb_thread *owner;
   _Atomic uint64_t word;
@@ -60,11 +70,15 @@ enum {
   ST_DEAD,     /* being freed */
 };
 
+#define GUARDED 0x80u
 static inline uint64_t make_word(uint32_t idx, unsigned shift, unsigned state) {
   return HDR_MAGIC << 48 | (uint64_t)idx << 16 | (uint64_t)shift << 8 | state;
 }
 static inline uint32_t w_index(uint64_t w) { return (uint32_t)(w >> 16); }
-static inline unsigned w_shift(uint64_t w) { return (unsigned)(w >> 8) & 0xff; }
+static inline unsigned w_shift(uint64_t w) { return (unsigned)(w >> 8) & 0x7f; }
+static inline int w_guarded(uint64_t w) { return (w >> 8) & GUARDED; }
+/* A glibc block with the plain 16-byte header: realloc can move it in place. */
+static inline int w_glibc16(uint64_t w) { return ((w >> 8) & 0xff) == 4; }
 static inline unsigned w_state(uint64_t w) { return (unsigned)w & 0xff; }
 static inline uint64_t w_with(uint64_t w, unsigned state) { return (w & ~0xffull) | state; }
 
@@ -89,10 +103,12 @@ static size_t usable_of_base(void *base) {
   return real_usable_size ? real_usable_size(base) : 0;
 }
 
-/* p's usable size; is_tagged: tagged(p), already probed. */
+/* p's usable size; is_tagged: tagged(p), already probed. A guarded block
+ * has exactly what was asked: its slack is canary. */
 static size_t usable_known(void *p, int is_tagged) {
   if (!is_tagged) return usable_of_base(p);
   uint64_t w = atomic_load(&header_of(p)->word);
+  if (w_guarded(w)) return immune_gh_size(base_of(p, w));
   size_t n = usable_of_base(base_of(p, w)), off = (size_t)1 << w_shift(w);
   return n > off ? n - off : 0;
 }
@@ -115,10 +131,62 @@ static void undo_barrier(void *p) {
   if (immune_undo_pending()) immune_undo_released(p, usable(p));
 }
 
+/* The memory under a tagged block goes back where it came from. */
+static void free_base(void *p, uint64_t w) {
+  if (w_guarded(w))
+    immune_gh_free(base_of(p, w));
+  else
+    __libc_free(base_of(p, w));
+}
+
 /* Marks p dead and frees it, unless someone else got there first. */
 static void free_tagged(void *p, uint64_t w) {
   uint64_t old = atomic_exchange(&header_of(p)->word, w_with(w, ST_DEAD));
-  if (w_state(old) == ST_LIVE || w_state(old) == ST_ORPHANED) __libc_free(base_of(p, old));
+  if (w_state(old) == ST_LIVE || w_state(old) == ST_ORPHANED) free_base(p, old);
+}
+
+/* ---- the guarded heap --------------------------------------------------- */
+
+/* Whether a live transaction of this thread is a guard_heap function's. The
+ * records are contiguous from tx_base to tx_top. A dormant one (a vaccine
+ * is in force and does not arm it) does not count: its faults are not its
+ * own, and without Immune its overflow would not fault. */
+static int guard_heap_live(void) {
+  const struct __immune_tx *top = __immune_thread.tx_top;
+  for (const struct __immune_tx *tx = __immune_thread.tx_base; top && tx && tx <= top; ++tx) {
+    uint32_t f = tx->site ? __atomic_load_n(&tx->site->flags, __ATOMIC_RELAXED) : 0;
+    if ((f & (IMMUNE_SITE_GUARD_HEAP | IMMUNE_SITE_DORMANT)) == IMMUNE_SITE_GUARD_HEAP) return 1;
+  }
+  return 0;
+}
+
+/* Whether the program's block about to be allocated inside a transaction
+ * comes from the guarded heap. libc's own blocks (KEEP) never do. */
+static int want_guard(uintptr_t caller) {
+  return (immune_gh_sampled() || guard_heap_live()) && !immune_rb_system_caller(caller);
+}
+
+/* A guarded block's canaries were found broken (or a pointer into the
+ * guarded heap has lost its header): the program overflowed it by less
+ * than its slack, or underflowed it. */
+static __attribute__((noreturn)) void heap_broken(void *p) {
+  struct immune_heap_hit hit = {0, 0, 0, 0};
+  immune_gh_block_at((uintptr_t)p, &hit);
+  immune_abort_for_heap_canary(&hit, (uintptr_t)p);
+}
+
+/* p (probed, tagged or not) is a block the program hands back: check it
+ * when it is, or claims to be, a guarded one. A block freed twice is left
+ * to the code below (a DEAD header). */
+static inline void check_guarded(void *p, int is_tagged) {
+  if (!is_tagged) {
+    if (__builtin_expect(immune_gh_contains(p), 0)) heap_broken(p);
+    return;
+  }
+  uint64_t w = atomic_load(&header_of(p)->word);
+  if (__builtin_expect(w_guarded(w), 0) && w_state(w) != ST_DEAD &&
+      !immune_gh_intact(base_of(p, w)))
+    heap_broken(p);
 }
 
 /* A tagged block is freed for good, now (no transaction to defer to, or the
@@ -130,7 +198,7 @@ static void release(void *p) {
   uint64_t w = atomic_load(&h->word);
   for (;;) {
     if (w_state(w) == ST_PLAIN) {
-      __libc_free(base_of(p, w));
+      free_base(p, w);
       return;
     }
     if (w_state(w) != ST_LIVE) return; /* freed twice by the program */
@@ -152,8 +220,11 @@ static void release(void *p) {
 }
 
 /* Allocates n bytes aligned to `align` (0: malloc's) with a header naming
- * entry idx of t's log; zeroed if `zero`. */
-static void *tagged_alloc(struct rb_thread *t, uint32_t idx, size_t n, size_t align, int zero) {
+ * entry idx of t's log; zeroed if `zero`. From the guarded heap if `guard`
+ * (and it has room). Without a log (t NULL: heap rollback is off, the
+ * oracle in monitor mode) the block is PLAIN from the start. */
+static void *tagged_alloc(struct rb_thread *t, uint32_t idx, size_t n, size_t align, int zero,
+                          int guard, uintptr_t caller) {
   unsigned shift = 4;
   while (((size_t)1 << shift) < align && shift < 40) ++shift;
   size_t off = (size_t)1 << shift;
@@ -161,13 +232,19 @@ static void *tagged_alloc(struct rb_thread *t, uint32_t idx, size_t n, size_t al
     errno = ENOMEM;
     return NULL;
   }
-  char *base = off == 16 ? (zero ? __libc_calloc(1, n + off) : __libc_malloc(n + off))
-                         : __libc_memalign(off, n + off);
-  if (!base) return NULL;
-  if (zero && off != 16) memset(base + off, 0, n);
+  char *base = guard ? immune_gh_alloc(n, off, caller) : NULL;
+  if (base) {
+    shift |= GUARDED;
+    if (zero) memset(base + off, 0, n); /* a reused slot holds old bytes */
+  } else {
+    base = off == 16 ? (zero ? __libc_calloc(1, n + off) : __libc_malloc(n + off))
+                     : __libc_memalign(off, n + off);
+    if (!base) return NULL;
+    if (zero && off != 16) memset(base + off, 0, n);
+  }
   void *p = base + off;
   header_of(p)->owner = t;
-  atomic_store(&header_of(p)->word, make_word(idx, shift, ST_LIVE));
+  atomic_store(&header_of(p)->word, make_word(idx, shift, t ? ST_LIVE : ST_PLAIN));
   return p;
 }
 
@@ -177,15 +254,16 @@ static void *plain_alloc(size_t n, size_t align, int zero) {
 }
 
 static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
+  int guard = want_guard(caller);
   struct rb_thread *t = immune_rb_enter(RB_HEAP);
-  if (!t) return plain_alloc(n, align, zero);
+  if (!t) return guard ? tagged_alloc(NULL, 0, n, align, zero, 1, caller) : plain_alloc(n, align, zero);
   enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
   int64_t idx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
   void *p;
   if (idx < 0) {
     p = plain_alloc(n, align, zero); /* log full: reported, not logged */
   } else {
-    p = tagged_alloc(t, (uint32_t)idx, n, align, zero);
+    p = tagged_alloc(t, (uint32_t)idx, n, align, zero, guard, caller);
     if (p)
       t->log[RB_HEAP].e[idx].obj = (uintptr_t)p;
     else
@@ -196,6 +274,7 @@ static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
 }
 
 static void free_slow(void *p, int is_tagged, uintptr_t caller) {
+  check_guarded(p, is_tagged);
   struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
   if (!t) {
     if (is_tagged)
@@ -229,11 +308,23 @@ static void free_slow(void *p, int is_tagged, uintptr_t caller) {
     __libc_free(p);
 }
 
-/* realloc when nothing is logged. */
-static void *realloc_now(void *p, int is_tagged, size_t n) {
+/* realloc when nothing is logged; into a guarded block if `guard` (the
+ * oracle in monitor mode: a transaction is live, the log is not). */
+static void *realloc_now(void *p, int is_tagged, size_t n, int guard, uintptr_t caller) {
+  if (guard) {
+    void *q = tagged_alloc(NULL, 0, n, 0, 0, 1, caller);
+    if (!q) return NULL;
+    size_t old = usable_known(p, is_tagged);
+    memcpy(q, p, old < n ? old : n);
+    if (is_tagged)
+      release(p);
+    else
+      __libc_free(p);
+    return q;
+  }
   if (!is_tagged) return __libc_realloc(p, n);
   uint64_t w = atomic_load(&header_of(p)->word);
-  if (w_state(w) == ST_PLAIN && w_shift(w) == 4) {
+  if (w_state(w) == ST_PLAIN && w_glibc16(w)) {
     if (n > SIZE_MAX - 16) {
       errno = ENOMEM;
       return NULL;
@@ -256,15 +347,17 @@ static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
     free_slow(p, is_tagged, caller);
     return NULL;
   }
+  check_guarded(p, is_tagged);
+  int guard = __immune_thread.tx_top && want_guard(caller);
   struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
-  if (!t) return realloc_now(p, is_tagged, n);
+  if (!t) return realloc_now(p, is_tagged, n, guard, caller);
   if (is_tagged) {
     uint64_t w = atomic_load(&header_of(p)->word);
     int64_t idx = own_entry(t, p, w);
     /* In place when an abort would not need the old contents: the running
      * transaction's own block, or one that is kept anyway. The header moves
      * with the contents. */
-    if (idx >= 0 && w_shift(w) == 4 &&
+    if (idx >= 0 && w_glibc16(w) && !guard &&
         (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
          t->log[RB_HEAP].e[idx].kind == RB_KEEP)) {
       undo_barrier(p); /* it may move */
@@ -284,11 +377,12 @@ static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
   if (fidx < 0) {
     immune_rb_leave(t);
     undo_barrier(p);
-    return realloc_now(p, is_tagged, n);
+    return realloc_now(p, is_tagged, n, 0, caller);
   }
   enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
   int64_t aidx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
-  void *q = aidx >= 0 ? tagged_alloc(t, (uint32_t)aidx, n, 0, 0) : __libc_malloc(n);
+  void *q = aidx >= 0 ? tagged_alloc(t, (uint32_t)aidx, n, 0, 0, guard && kind == RB_ALLOC, caller)
+                      : __libc_malloc(n);
   if (!q) {
     if (aidx >= 0) immune_rb_drop(t, RB_HEAP, (uint32_t)aidx);
     immune_rb_drop(t, RB_HEAP, (uint32_t)fidx);
@@ -313,6 +407,7 @@ RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
   if (!p) return;
   int is_tagged = tagged(p);
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
+    check_guarded(p, 0); /* a guarded block whose header an underflow overwrote */
     __libc_free(p);
     return;
   }
@@ -331,7 +426,10 @@ RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
 
 RB_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
   int is_tagged = p && tagged(p);
-  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, n);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
+    check_guarded(p, 0);
+    return __libc_realloc(p, n);
+  }
   return realloc_slow(p, is_tagged, n, CALLER());
 }
 
@@ -342,7 +440,10 @@ RB_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
     return NULL;
   }
   int is_tagged = p && tagged(p);
-  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) return __libc_realloc(p, total);
+  if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
+    check_guarded(p, 0);
+    return __libc_realloc(p, total);
+  }
   return realloc_slow(p, is_tagged, total, CALLER());
 }
 

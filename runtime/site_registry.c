@@ -69,6 +69,8 @@ IMMUNE_EXPORT void __immune_register_sites_v4(struct __immune_site **sites,
       __atomic_fetch_or(&s->flags, IMMUNE_SITE_INJECT, __ATOMIC_RELAXED);
       immune_tx_stack_arm_injection();
     }
+    if (s->flags & IMMUNE_SITE_GUARD_HEAP)
+      __atomic_fetch_or(&s->flags, IMMUNE_SITE_GUARD_HEAP_BUILT, __ATOMIC_RELAXED);
     immune_vaccine_site_registered(s);
     s->next = registry;
     registry = s;

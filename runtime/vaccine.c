@@ -307,7 +307,8 @@ static void set_site(struct __immune_site *s, struct immune_vaccine_decision d, 
     __atomic_fetch_or(&s->flags, IMMUNE_SITE_DORMANT, __ATOMIC_RELEASE);
   }
   if (!d.armed || !d.ret) __atomic_fetch_and(&s->flags, ~IMMUNE_SITE_RETURN_SET, __ATOMIC_RELEASE);
-  if (!d.armed || !d.guard_heap)
+  /* What the build said stays (a dormant site does not guard anyway). */
+  if (!d.guard_heap && !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & IMMUNE_SITE_GUARD_HEAP_BUILT))
     __atomic_fetch_and(&s->flags, ~IMMUNE_SITE_GUARD_HEAP, __ATOMIC_RELEASE);
 }
 

@@ -94,9 +94,16 @@ enum {
 #define IMMUNE_SITE_SLOTS 0x4u  /* tx.slot_mark is valid: restore it on abort */
 #define IMMUNE_SITE_UNDO 0x8u   /* tx.undo_mark is valid: the function's stores
                                    (and its callees' in the module) are logged */
-/* Blocks allocated while this function's transaction is live come from the
- * guarded heap (policy or vaccine `=guard_heap`). */
+/* While the function's transaction is live on the thread, the blocks it and
+ * its callees allocate come from the guarded heap (runtime/guard_heap.c):
+ * each block's end flush against a PROT_NONE page. Set by the pass (policy
+ * guard_heap, IMMUNE_GUARD_HEAP) or by a vaccine (`=guard_heap`); the
+ * runtime reads it at every allocation inside a transaction, so a flag set
+ * at run time counts from the next allocation on. */
 #define IMMUNE_SITE_GUARD_HEAP 0x10u
+/* Runtime-owned: the pass set IMMUNE_SITE_GUARD_HEAP (recorded at
+ * registration), so a vaccine without `=guard_heap` leaves it set. */
+#define IMMUNE_SITE_GUARD_HEAP_BUILT 0x10000000u
 /* Runtime-owned: abort every call on entry (IMMUNE_OPTIONS=inject=...).
  * Tested by the entry's slow path (tx_stack.c) once injection is armed. */
 #define IMMUNE_SITE_INJECT 0x80000000u
@@ -265,6 +272,7 @@ struct __immune_buffer {
 #define IMMUNE_ANNOTATION_RETURN "immune.return"
 #define IMMUNE_ANNOTATION_SKIP "immune.skip"
 #define IMMUNE_ANNOTATION_TIMEOUT "immune.timeout_ms"
+#define IMMUNE_ANNOTATION_GUARD_HEAP "immune.guard_heap"
 
 /* ---- Runaway-loop watchdog. -------------------------------------------
  * A function with a time budget arms the watchdog after its checkpoint and

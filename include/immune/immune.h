@@ -27,11 +27,17 @@
  * is aborted at its next loop iteration or call, and returns its error
  * value (the runaway-loop watchdog). */
 #define IMMUNE_TIMEOUT_MS(ms) __attribute__((annotate("immune"), annotate("immune.timeout_ms", ms)))
+/* Protect, and while the call runs put every block it (or anything it
+ * calls) allocates in a guarded heap block: a write past the end of one
+ * faults at once and aborts the call, whose allocations are freed and
+ * stores undone (docs/guard-heap.md). */
+#define IMMUNE_GUARD_HEAP __attribute__((annotate("immune"), annotate("immune.guard_heap")))
 #else
 #define IMMUNE_PROTECT
 #define IMMUNE_RETURN(v)
 #define IMMUNE_SKIP
 #define IMMUNE_TIMEOUT_MS(ms)
+#define IMMUNE_GUARD_HEAP
 #endif
 
 #ifdef __cplusplus

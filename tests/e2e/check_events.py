@@ -13,6 +13,9 @@ Each SPEC is one expected record, "KIND SIGNAL FUNCTION [FLAG ...]":
               found in the symbol table, not only in the site's name)
     frame=S   some backtrace frame's "symbol" is S
     aborts=N  the record's "site_aborts" is N
+    heap=N    the record's "heap_block" is a guarded block of N bytes, hit
+              past its end
+    heap_in=S ... allocated in function S ("allocated_in")
 
 A live vaccine's change is a record of its own (event "vaccine"), expected
 as "vaccine STATUS -" (STATUS applied or refused) with the flags
@@ -29,7 +32,7 @@ import re
 import sys
 
 FIELDS = ["time", "pid", "build_id", "tid", "event", "mode", "signal", "signo", "si_code",
-          "code", "address", "pc", "function", "error_value", "buffer", "backtrace"]
+          "code", "address", "pc", "function", "error_value", "buffer", "heap_block", "backtrace"]
 SITE_FIELDS = ["symbol", "file", "site_aborts"]
 HEX = re.compile(r"^0x[0-9a-f]+$")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -151,6 +154,14 @@ def check_spec(n, rec, spec, problems):
             name = function if flag == "symbol" else flag[len("frame="):]
             if name not in symbols:
                 bad(f"no backtrace frame has symbol {name!r} (symbols: {symbols})")
+        elif flag.startswith("heap="):
+            hb = rec.get("heap_block") if isinstance(rec.get("heap_block"), dict) else {}
+            if str(hb.get("size")) != flag[len("heap="):] or hb.get("past_end") is not True:
+                bad(f"heap_block is {rec.get('heap_block')!r}")
+        elif flag.startswith("heap_in="):
+            hb = rec.get("heap_block") if isinstance(rec.get("heap_block"), dict) else {}
+            if hb.get("allocated_in") != flag[len("heap_in="):]:
+                bad(f"heap_block is {rec.get('heap_block')!r}")
         elif flag.startswith("aborts="):
             if str(rec.get("site_aborts")) != flag[len("aborts="):]:
                 bad(f"site_aborts is {rec.get('site_aborts')!r}")

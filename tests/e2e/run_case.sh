@@ -183,7 +183,7 @@ esac
 # A sent signal (abort() raises SIGABRT) names its sender instead of an address;
 # a broken canary of a relocated buffer (DYBOC), an injected abort and a
 # watchdog timeout are found without a signal.
-recovery_re='^immune: recovered (SIG[A-Z]+ \([A-Z_]+\) (at address 0x[0-9a-f]+|sent by pid [0-9]+)|broken canary of a relocated buffer|injected abort on entry|transaction stack full \(recursion deeper than tx_stack_mb holds\)|timeout: ran past its [0-9]+ ms budget) pc 0x[0-9a-f]+ in .+, returning .+$'
+recovery_re='^immune: recovered (SIG[A-Z]+ \([A-Z_]+\) (at address 0x[0-9a-f]+|sent by pid [0-9]+)|broken canary of a relocated buffer|broken canary of a guarded heap block \(at free or realloc of 0x[0-9a-f]+\)|injected abort on entry|transaction stack full \(recursion deeper than tx_stack_mb holds\)|timeout: ran past its [0-9]+ ms budget) pc 0x[0-9a-f]+ in .+, returning .+$'
 recovered=$(grep -c '^immune: recovered' "$work/stderr")
 malformed=$(grep '^immune: recovered' "$work/stderr" | grep -Evc "$recovery_re")
 [ "$malformed" = 0 ] || fail "$malformed malformed recovery line(s) on stderr"

@@ -296,6 +296,9 @@ class Harness:
                 if crashes:
                     record = crashes[0]
                     cands, skipped = h.candidates_from(record, functions, callers)
+                    h.looks_like_heap_corruption(record)
+                    if isinstance(record.get("heap_block"), dict):
+                        cands = h.heap_candidates(record, functions, callers)[0] + cands
                     summary = {"build": "make", "reproduce": "./poc", "test": "make check",
                                "candidates": [], "vaccine": None, "elapsed_seconds": 1.0}
                     for c in cands[:2]:
@@ -303,7 +306,7 @@ class Harness:
                         summary["candidates"].append(
                             {k: c.get(k) for k in ("function", "symbol", "depth", "file", "line",
                                                    "error_value", "error_value_why", "ranking")}
-                            | {"outcome": "tests fail"})
+                            | {"outcome": "tests fail", "policy": h.policy_lines(c)})
                     h.write_report(os.path.join(self.work, "report.md"), summary, cands,
                                    skipped, record)
         except Exception as e:  # noqa: BLE001

@@ -16,7 +16,7 @@ import sys
 # The files whose code the fault path runs.
 FAULT_PATH = {"fault_handler.c", "abort.c", "tx_stack.c", "context.c", "resume.S",
               "event_log.c", "backtrace.c", "safe_format.c", "guard_pool.c",
-              "libc_guard.c", "symbols.c", "site_registry.c", "watchdog.c"}
+              "guard_heap.c", "canary.c", "libc_guard.c", "symbols.c", "site_registry.c", "watchdog.c"}
 
 FORBIDDEN = {
     # the allocator

@@ -31,3 +31,32 @@ void = cands[-1]
 assert void["error_value"] == "nothing (void)" and "returns void" in void["ranking"], void
 assert {s["function"] for s in skipped} == {"main", "no_value"}, skipped
 print("ok: candidates", order, "skipped", sorted(s["function"] for s in skipped))
+
+# A heap overflow localized by the guarded-heap oracle: the writer with
+# guard_heap first, then each function above it as the rescue point (with
+# guard_heap on both); main is never one.
+functions.update({
+    "more_arrays": {"symbol": "more_arrays", "function": "more_arrays", "returns": "void"},
+    "lookup": {"symbol": "lookup", "function": "lookup", "error_value": "-1"},
+    "yyparse": {"symbol": "yyparse", "function": "yyparse", "error_value": "-1"},
+})
+heap_record = {"signal": "SIGSEGV", "heap_block": {"size": 512, "allocated_in": "bc_malloc"},
+               "backtrace": [{"function": f} for f in ("more_arrays", "lookup", "yyparse", "main")]}
+hc, _ = heal.heap_candidates(heap_record, functions, {"lookup": {"calls": 1, "result_used": 1}})
+lines = [heal.policy_lines(c) for c in hc]
+assert lines == [["fun:more_arrays=guard_heap"],
+                 ["fun:more_arrays=guard_heap", "fun:lookup=guard_heap"],
+                 ["fun:more_arrays=guard_heap", "fun:yyparse=guard_heap"]], lines
+assert heal.policy_lines(cands[0]) == ["fun:parse"]
+# What sends immune-heal to the oracle: glibc's allocator aborting.
+glibc_abort = {"signal": "SIGABRT", "backtrace": [
+    {"symbol": "raise", "module": "/lib/x86_64-linux-gnu/libc.so.6"},
+    {"symbol": "malloc_printerr", "module": "/lib/x86_64-linux-gnu/libc.so.6"},
+    {"symbol": "grow", "module": "/tmp/prog"}]}
+assert heal.looks_like_heap_corruption(glibc_abort)
+assert not heal.looks_like_heap_corruption(dict(glibc_abort, signal="SIGSEGV"))
+assert not heal.looks_like_heap_corruption({"signal": "SIGABRT", "backtrace": [
+    {"symbol": "abort", "module": "/lib/x86_64-linux-gnu/libc.so.6"},
+    {"symbol": "check", "module": "/tmp/prog"}]})
+assert heal.looks_like_heap_corruption(heap_record)
+print("ok: heap candidates", lines)

@@ -359,7 +359,7 @@ TEST_CASE("a recovery is one JSON record with every field", "[event_log]") {
   CHECK(e.keys() == std::vector<std::string>{"time", "pid", "build_id", "event", "tid", "mode", "signal",
                                              "signo", "si_code", "code", "address", "pc",
                                              "function", "symbol", "file", "error_value",
-                                             "site_aborts", "reason", "buffer", "backtrace"});
+                                             "site_aborts", "reason", "buffer", "heap_block", "backtrace"});
   REQUIRE(e["time"].kind == Json::String);
   CHECK(matches(e["time"].text, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z"));
   struct tm tm = {};
@@ -381,6 +381,7 @@ TEST_CASE("a recovery is one JSON record with every field", "[event_log]") {
   CHECK(e["error_value"].text == "-1");
   CHECK(e["site_aborts"].integer() == 3);
   CHECK(e["buffer"].kind == Json::Null);
+  CHECK(e["heap_block"].kind == Json::Null);
 
   const Json &bt = e["backtrace"];
   REQUIRE(bt.kind == Json::Array);

@@ -3,7 +3,7 @@
  * E2E-ENV: IMMUNE_OPTIONS=help=1
  * E2E-RECOVERED: 1
  * E2E-STDERR-COUNT: 1 ^immune: runtime options \(IMMUNE_OPTIONS=key=value:key=value\)$
- * E2E-STDERR-COUNT: 24 ^  [a-z_]+ \((BOOL|INT|STRING|PATH|LIST|MODE|ABORTS), default [^)]*\): .+
+ * E2E-STDERR-COUNT: 26 ^  [a-z_]+ \((BOOL|INT|STRING|PATH|LIST|MODE|ABORTS), default [^)]*\): .+
  * E2E-STDERR: ^  mode \(MODE, default protect\): protect: heal faults
  * E2E-STDERR: ^  log_path \(STRING, default stderr\): 
  * E2E-STDERR: ^  verbosity \(INT, default 1\): 
@@ -21,6 +21,8 @@
  * E2E-STDERR: ^  stack_headroom_kb \(INT, default 64\): 
  * E2E-STDERR: ^  replay_aborts \(INT, default 5\): 
  * E2E-STDERR: ^  replay_outermost \(BOOL, default 0\): 
+ * E2E-STDERR: ^  guard_heap_mb \(INT, default 32\): 
+ * E2E-STDERR: ^  guard_heap_sample \(INT, default 0\): 
  * E2E-STDERR: ^  backtrace_depth \(INT, default 32\): frames recorded per event \(at most 64\)$
  * E2E-STDERR: ^  help \(BOOL, default 0\): print this list at start-up$
  */
