@@ -159,7 +159,17 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   struct immune_heap_hit heap;
   struct immune_event ev = {IMMUNE_EV_CRASHED, sig, info, uc, NULL, NULL, NULL, NULL, 0, NULL};
   uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-  if (is_own_fault(sig, info) && pc >= (uintptr_t)__start_immune_rt_text &&
+  /* The stack running out while the runtime's entry points run on the
+   * program's stack at a protected call (__immune_slot_alloc, the entry's
+   * slow path, a logged store) is the program's recursion, not a runtime
+   * bug: the fault hits a push or a frame's first store, before the runtime
+   * changed any state the abort does not restore (slot_top, the undo log
+   * and the transaction stack all go back to the aborted record's marks).
+   * It is chosen for like any other stack exhaustion below. */
+  uint64_t fault_sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
+  int runtime_stack_fault = is_own_fault(sig, info) &&
+                            immune_is_stack_exhaustion(sig, (uintptr_t)info->si_addr, fault_sp);
+  if (is_own_fault(sig, info) && !runtime_stack_fault && pc >= (uintptr_t)__start_immune_rt_text &&
       pc < (uintptr_t)__stop_immune_rt_text) {
     /* A fault in the runtime itself is a runtime bug: never healed. */
     ev.reason = "fault inside the Immune runtime";

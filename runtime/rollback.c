@@ -187,11 +187,14 @@ static const char *function_of(const struct __immune_tx *tx) {
 }
 
 /* Once per segment, one line: "rollback log full (N entries)" and parts
- * (NULL-terminated). */
+ * (NULL-terminated). At verbosity 2: a transaction that fills the log
+ * (a protect-all main loop) usually commits, and one that aborts says so
+ * at verbosity 1 ("rollback incomplete"); a command-line tool's stderr
+ * stays its own (jq under protect-all printed it on every run). */
 static void warn_once(struct rb_segment *s, const char *const *parts) {
   if (!s || (s->flags & RB_SEG_WARNED)) return;
   s->flags |= RB_SEG_WARNED;
-  if (immune_opts.verbosity < 1) return;
+  if (immune_opts.verbosity < 2) return;
   int saved = errno;
   char line[512];
   struct immune_buf b = {line, 0, sizeof line};

@@ -5,7 +5,7 @@
  * deferred any more happens at once (a barrier in the memory undo log keeps
  * older stores out of that memory, which malloc may reuse). The next call, within the limit,
  * rolls back completely; at exit the count of incomplete rollbacks.
- * E2E-ENV: IMMUNE_OPTIONS=rollback_log_max=100
+ * E2E-ENV: IMMUNE_OPTIONS=rollback_log_max=100:verbosity=2
  * E2E-ENV: GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0
  * E2E-RECOVERED: 4
  * E2E-STDERR-COUNT: 3 ^immune: rollback log full \(100 entries\) in hog: its further allocations, frees, locks and descriptors are not logged and an abort cannot undo them \(IMMUNE_OPTIONS=rollback_log_max\)$

@@ -6,7 +6,7 @@
  * back completely (their blocks freed, heap in use exactly as before),
  * round after round. One line says so, once. The long call's own abort
  * frees only what it logged since, and reports the rest as incomplete.
- * E2E-ENV: IMMUNE_OPTIONS=rollback_log_max=100
+ * E2E-ENV: IMMUNE_OPTIONS=rollback_log_max=100:verbosity=2
  * E2E-ENV: GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0
  * E2E-RECOVERED: 33
  * E2E-STDERR-COUNT: 32 recovered SIGSEGV .* in handle \(.*\), returning -1$
