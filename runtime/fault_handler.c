@@ -162,10 +162,13 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   /* The stack running out while the runtime's entry points run on the
    * program's stack at a protected call (__immune_slot_alloc, the entry's
    * slow path, a logged store) is the program's recursion, not a runtime
-   * bug: the fault hits a push or a frame's first store, before the runtime
-   * changed any state the abort does not restore (slot_top, the undo log
-   * and the transaction stack all go back to the aborted record's marks).
-   * It is chosen for like any other stack exhaustion below. */
+   * bug, and is chosen for like any other stack exhaustion below. The
+   * fault is at a push or a frame's first store, normally at the entry
+   * point's prologue; what such an entry point updates is per-thread state
+   * the abort puts back from the aborted record's marks (slot_top, the undo
+   * log, the transaction stack). An interceptor that runs out of stack in
+   * the middle of updating the rollback log is the case this assumes away
+   * (docs/reliability.md). */
   uint64_t fault_sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
   int runtime_stack_fault = is_own_fault(sig, info) &&
                             immune_is_stack_exhaustion(sig, (uintptr_t)info->si_addr, fault_sp);
