@@ -2,7 +2,8 @@
 # The reactive loop on real bugs (docs/heal.md, "Real bugs"): each
 # eval/bugs/NAME.sh puts one historical bug back into the current Debian
 # source package of its program (a small documented change, nothing
-# vendored), and says how to build it, attack it and test it. For each bug:
+# vendored), and says how to build it, attack it and test it (NEEDS: the
+# Debian packages its build needs, installed first). For each bug:
 #
 #   1. the plain build must fail the reproduction (the bug is really there);
 #   2. immune-heal, rebuilding (its own oracle observation, candidates,
@@ -53,8 +54,17 @@ for name in "${names[@]}"; do
   def="$here/bugs/$name.sh"
   [ -f "$def" ] || { echo "eval/heal.sh: no bug named $name ($def)" >&2; exit 2; }
   # shellcheck source=/dev/null
-  unset PACKAGE BUG KIND SUMMARY VACCINE EXPECT
+  unset PACKAGE BUG KIND SUMMARY VACCINE EXPECT NEEDS
   . "$def"
+  # Build tools the bug's program needs beyond Immune's (NEEDS: Debian packages).
+  missing=()
+  for p in ${NEEDS:-}; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+    echo "   installing ${missing[*]} (NEEDS of $name)" >&2
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || {
+      echo "eval/heal.sh: $name needs ${missing[*]}: apt-get install ${missing[*]} (as root)" >&2; exit 2; }
+  fi
   out=$results/heal/$name
   rm -rf "$out" && mkdir -p "$out"
   echo "== $name: $PACKAGE, $BUG ($KIND)" >&2
