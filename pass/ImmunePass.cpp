@@ -181,6 +181,17 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       }
     }
   if (Sites) Sites->finish();
+  if (Pol) {
+    // Which policy lines matched a function of this module, in a section
+    // the program never loads (flags ""): the wrappers read the linked
+    // output's and name the lines that matched nothing in the whole link
+    // (a typo like fun:parse_lnie would otherwise protect nothing, silently).
+    std::string Lines;
+    for (unsigned L : Sel.matchedPolicyLines()) Lines += (Lines.empty() ? "" : ",") + std::to_string(L);
+    M.appendModuleInlineAsm(".pushsection " IMMUNE_POLICY_LINES_SECTION ",\"\",@progbits\n"
+                            ".ascii \"" + Lines + ";\"\n.popsection");
+    Changed = true;
+  }
   if (!Opts.ManifestDir.empty()) {
     std::string Err = Man.write(M, Opts.ManifestDir);
     if (!Err.empty()) M.getContext().diagnose(ModuleError(Err));

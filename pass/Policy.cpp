@@ -109,6 +109,7 @@ Policy::Decision Policy::lookup(ArrayRef<std::string> Names,
     for (const auto &Cat : It->getValue()) {
       unsigned Line = inSectionBlame(Entries, Prefix, Query, Cat.getKey());
       if (!Line) continue;
+      D.Matched.push_back(Line);
       StringRef C = Cat.getKey();
       if (C == "skip") {
         D.Skip = true;

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace immune {
 
@@ -40,6 +41,7 @@ public:
     uint64_t TimeoutMs = 0;             // from "timeout_ms:N"
     bool GuardHeap = false;             // from "guard_heap"
     unsigned Line = 0;                  // the deciding line, for remarks
+    std::vector<unsigned> Matched;      // every line that matched (link-time report)
   };
   // Names: the function's linkage name and its demangled name; File: the
   // source file it is defined in.

@@ -160,6 +160,7 @@ Choice Selector::choose(Function &F) const {
     D = Pol->lookup(Dem == Sym ? std::vector<std::string>{Sym}
                                : std::vector<std::string>{Sym, Dem},
                     sourceFile(F));
+    Matched.insert(D.Matched.begin(), D.Matched.end());
     if (D.Skip) return C;
   }
 

@@ -14,6 +14,7 @@
 #include "llvm/IR/Module.h"
 
 #include <optional>
+#include <set>
 #include <string>
 
 namespace immune {
@@ -40,6 +41,10 @@ public:
   // The file F is defined in, for policy src: lines and reports.
   static std::string sourceFile(const llvm::Function &F);
 
+  // The policy lines that matched a function defined in this module, for
+  // the link-time report of lines that match nothing (immune-cc).
+  const std::set<unsigned> &matchedPolicyLines() const { return Matched; }
+
 private:
   struct Annot {
     bool Protect = false, Skip = false;
@@ -50,6 +55,7 @@ private:
   llvm::DenseMap<const llvm::Function *, Annot> Annots;
   const PassOptions &Opts;
   const Policy *Pol;
+  mutable std::set<unsigned> Matched;
 };
 
 } // namespace immune

@@ -267,6 +267,13 @@ struct __immune_buffer {
  * of [addr, addr + len) before a wider write. */
 #define IMMUNE_SYM_UNDO_RANGE "__immune_undo_range"
 
+/* ---- Policy lines that matched (compile time -> link time). ------------
+ * A non-allocated section of each module compiled with a policy: the
+ * numbers of the lines that matched one of its functions, "3,7;" (a module
+ * with none adds ";"). The linker concatenates them; immune-cc reads the
+ * output's and reports each fun:/src: line no module matched. */
+#define IMMUNE_POLICY_LINES_SECTION ".immune.policy_lines"
+
 /* ---- Annotation strings recognised by the pass (see immune.h). ---------- */
 #define IMMUNE_ANNOTATION_PROTECT "immune"
 #define IMMUNE_ANNOTATION_RETURN "immune.return"

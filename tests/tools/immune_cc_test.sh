@@ -54,6 +54,18 @@ check "-shared library used by a protected executable" bash -c \
 check "shared runtime" bash -c "'$cc' --immune-shared-runtime conftest.c -o conftest_sh && ./conftest_sh 2>/dev/null && ldd conftest_sh | grep -q libimmune_rt.so"
 check "immune-c++ compiles and heals C++" bash -c "'$cxx' -O2 hello.cpp -o hello && ./hello 2>/dev/null"
 check "--immune-help" bash -c "'$cc' --immune-help | grep -q -- --immune-policy"
+# A policy line that matches no function in the whole link is named (a typo
+# protected nothing, silently); one that matches in any module is not.
+printf 'int parse_line(const char *p) { return *p; }\n' > pl_a.c
+printf 'int parse_line(const char *p);\nint main(void) { return parse_line("x") - 120; }\n' > pl_main.c
+printf '# the policy\nfun:parse_line\nfun:parse_lnie\n[other]\nfun:not_for_immune\n' > typo.policy
+check "policy line matching nothing: named at link time, with file:line" bash -c \
+  "'$cc' --immune-policy=typo.policy -O2 -c pl_a.c -o pl_a.o && '$cc' --immune-policy=typo.policy -O2 -c pl_main.c -o pl_main.o &&
+   '$cc' --immune-policy=typo.policy pl_a.o pl_main.o -o pl 2> pl.err && ./pl &&
+   grep -qx \"immune-cc: warning: \$(readlink -f typo.policy):3: 'fun:parse_lnie' matches no function in this link (pl): it protects nothing\" pl.err &&
+   [ \$(grep -c 'matches no function' pl.err) = 1 ]"
+check "... and nothing is said when every line matches" bash -c \
+  "printf 'fun:parse_line\n' > ok.policy && '$cc' --immune-policy=ok.policy -O2 pl_a.c pl_main.c -o pl2 2> pl2.err && [ ! -s pl2.err ]"
 expect_fail "unknown wrapper option" "unknown option '--immune-bogus'" "$cc" --immune-bogus conftest.c
 expect_fail "missing policy file" "policy file 'nope.txt' not readable" "$cc" --immune-policy=nope.txt conftest.c
 if command -v clang-14 >/dev/null; then
