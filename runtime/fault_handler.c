@@ -170,9 +170,9 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
    * the middle of updating the rollback log is the case this assumes away
    * (docs/reliability.md). */
   uint64_t fault_sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
-  int runtime_stack_fault = is_own_fault(sig, info) &&
-                            immune_is_stack_exhaustion(sig, (uintptr_t)info->si_addr, fault_sp);
-  if (is_own_fault(sig, info) && !runtime_stack_fault && pc >= (uintptr_t)__start_immune_rt_text &&
+  int stack_fault = is_own_fault(sig, info) &&
+                    immune_is_stack_exhaustion(sig, (uintptr_t)info->si_addr, fault_sp);
+  if (is_own_fault(sig, info) && !stack_fault && pc >= (uintptr_t)__start_immune_rt_text &&
       pc < (uintptr_t)__stop_immune_rt_text) {
     /* A fault in the runtime itself is a runtime bug: never healed. */
     ev.reason = "fault inside the Immune runtime";
@@ -183,11 +183,9 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   }
   const char *why = NULL;
   if (is_own_fault(sig, info)) {
-    uint64_t sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
     uintptr_t addr = (uintptr_t)info->si_addr;
     int mem = sig == SIGSEGV || sig == SIGBUS;
-    tx = immune_choose_transaction(sp, immune_is_stack_exhaustion(sig, addr, sp) ? addr : 0,
-                                   mem ? addr : 0, &why);
+    tx = immune_choose_transaction(fault_sp, stack_fault ? addr : 0, mem ? addr : 0, &why);
     ev.reason = why;
     /* A guard page of a relocated buffer names the overflowing buffer. */
     if (sig == SIGSEGV || sig == SIGBUS) {

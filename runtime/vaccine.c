@@ -509,9 +509,11 @@ static void refuse(const char *error) {
 /* One site's change, sorted by name: linkonce copies of one function
  * register once per module and are reported once. */
 struct site_change {
-  const struct __immune_site *site;
-  int was, now;
-  const char *old_value;
+  struct __immune_site *site;
+  int was;                               /* armed before this change */
+  const char *old_value;                 /* its error value before */
+  struct immune_vaccine_decision d;      /* what the vaccine says */
+  uint64_t bits;                         /* d.ret's value for this site */
 };
 static int by_name(const void *a, const void *b) {
   return strcmp(((const struct site_change *)a)->site->function,
@@ -524,33 +526,34 @@ static int by_name(const void *a, const void *b) {
 static int apply(struct immune_vaccine *v, int startup) {
   char err[1024];
   immune_registry_lock();
-  /* First every value is checked: a vaccine is applied whole or not at all. */
   size_t sites = 0;
-  for (struct __immune_site *s = immune_registry_first(); s; s = s->next, ++sites) {
-    struct immune_vaccine_decision d = immune_vaccine_decide(v, s);
-    uint64_t bits;
+  for (struct __immune_site *s = immune_registry_first(); s; s = s->next) ++sites;
+  struct site_change *changes = calloc(sites + 1, sizeof *changes);
+  if (!changes) {
+    immune_registry_unlock();
+    snprintf(err, sizeof err, "%s: out of memory applying the vaccine", immune_opts.vaccine);
+    refuse(err);
+    return 0;
+  }
+  /* Every site decided and every value checked first: a vaccine is applied
+   * whole or not at all. */
+  size_t n = 0;
+  for (size_t i = 0; i < v->count; ++i) v->entries[i].matched = 0;
+  for (struct __immune_site *s = immune_registry_first(); s; s = s->next, ++n) {
+    struct site_change *c = &changes[n];
+    *c = (struct site_change){s, !startup && !immune_site_dormant(s), immune_site_error_text(s),
+                              immune_vaccine_decide(v, s), 0};
     const char *why;
-    if (d.armed && d.ret && !immune_vaccine_value_bits(d.ret, s, &bits, &why)) {
+    if (c->d.armed && c->d.ret && !immune_vaccine_value_bits(c->d.ret, s, &c->bits, &why)) {
       immune_registry_unlock();
       snprintf(err, sizeof err, "%s:%u: return:%s does not fit %s: %s", immune_opts.vaccine,
-               d.ret->line, d.ret->value_text, s->function, why);
+               c->d.ret->line, c->d.ret->value_text, s->function, why);
+      free(changes);
       refuse(err);
       return 0;
     }
   }
-  struct site_change *changes = calloc(sites + 1, sizeof *changes);
-  size_t n = 0;
-  for (size_t i = 0; i < v->count; ++i) v->entries[i].matched = 0;
-  for (struct __immune_site *s = immune_registry_first(); s; s = s->next) {
-    struct immune_vaccine_decision d = immune_vaccine_decide(v, s);
-    uint64_t bits = 0;
-    const char *why;
-    if (d.ret) immune_vaccine_value_bits(d.ret, s, &bits, &why);
-    struct site_change c = {s, !startup && !immune_site_dormant(s), d.armed,
-                            immune_site_error_text(s)};
-    set_site(s, d, bits);
-    if (changes && n < sites) changes[n++] = c;
-  }
+  for (size_t i = 0; i < n; ++i) set_site(changes[i].site, changes[i].d, changes[i].bits);
   current = v; /* the old table is kept: see `current` */
   immune_registry_unlock();
 
@@ -558,16 +561,16 @@ static int apply(struct immune_vaccine *v, int startup) {
   list_init(&r.armed);
   list_init(&r.disarmed);
   list_init(&r.values);
-  if (changes) qsort(changes, n, sizeof *changes, by_name);
+  qsort(changes, n, sizeof *changes, by_name);
   for (size_t i = 0; i < n; ++i) {
     const struct site_change *c = &changes[i];
     if (i && !strcmp(c->site->function, changes[i - 1].site->function)) continue;
-    r.armed_total += c->now;
-    if (c->now && !c->was) list_add(&r.armed, c->site->function, NULL);
-    if (!c->now && c->was) list_add(&r.disarmed, c->site->function, NULL);
+    int now = c->d.armed;
+    r.armed_total += now;
+    if (now && !c->was) list_add(&r.armed, c->site->function, NULL);
+    if (!now && c->was) list_add(&r.disarmed, c->site->function, NULL);
     const char *value = immune_site_error_text(c->site);
-    int given = __atomic_load_n(&c->site->flags, __ATOMIC_RELAXED) & IMMUNE_SITE_RETURN_SET;
-    if (c->now && ((!c->was && given) || strcmp(value, c->old_value) != 0))
+    if (now && ((!c->was && c->d.ret) || strcmp(value, c->old_value) != 0))
       list_add(&r.values, c->site->function, value);
   }
   report(&r);

@@ -52,17 +52,7 @@ TEST_CASE("a transaction left by longjmp is never resurrected", "[decline][longj
 // non-local exit the runtime cannot see (swapcontext, a foreign unwinder)
 // would.
 static __attribute__((noinline)) void leak_record(__immune_site *site) {
-  struct __immune_thread &T = __immune_thread;
-  __immune_tx *rec = IMMUNE_TX_NEXT(&T);
-  if (rec >= T.tx_limit) rec = __immune_tx_enter_slow(site);
-  __immune_tx *top = T.tx_top;
-  T.tx_top = rec;
-  rec->prev = top;
-  rec->site = site;
-  rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-  rec->sp = current_sp();
-  rec->ret = *(uint64_t *)((char *)__builtin_frame_address(0) + 8);
-  T.tx_top = rec;
+  __immune_tx *rec = push_record(site);
   if (__builtin_setjmp((void **)rec) != 0) _exit(3); // resurrected: wrong
 }
 

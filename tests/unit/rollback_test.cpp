@@ -545,17 +545,9 @@ TEST_CASE("longjmp out of a transaction hands its log to the transaction it land
 // way a non-local exit the runtime does not see (swapcontext, a foreign
 // unwinder) leaves it: its record dropped, no commit.
 static __attribute__((noinline)) void *left_unseen(__immune_site *site) {
-  struct __immune_thread &T = __immune_thread;
-  __immune_tx *rec = IMMUNE_TX_NEXT(&T);
-  if (rec >= T.tx_limit) rec = __immune_tx_enter_slow(site);
-  __immune_tx *top = T.tx_top;
-  T.tx_top = rec;
-  rec->prev = top;
-  rec->site = site;
-  rec->fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-  rec->sp = current_sp();
+  __immune_tx *rec = push_record(site);
   void *p = escape(malloc(kBig));
-  T.tx_top = top;
+  __immune_thread.tx_top = rec->prev;
   return p;
 }
 

@@ -23,20 +23,14 @@ __attribute__((always_inline)) inline uint64_t current_sp() {
   return sp;
 }
 
-// Runs Body inside a transaction of Site; returns Body's value, or -1 when
-// the transaction aborted. The push, the inline checkpoint and the pop are
-// the pass's (pass/Transaction.cpp, abi.h), written in C++.
-template <typename F>
-__attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
+// The pass's entry (pass/Transaction.cpp, abi.h), written in C++: the next
+// record pushed for site and filled with the calling frame's frame pointer,
+// stack pointer and return address (always_inline: the caller's frame).
+// NULL when the entry's slow path says the call aborts on entry.
+__attribute__((always_inline)) inline __immune_tx *push_record(__immune_site *site) {
   struct __immune_thread &T = __immune_thread;
   __immune_tx *rec = IMMUNE_TX_NEXT(&T);
-  if (rec >= T.tx_limit) {
-    rec = __immune_tx_enter_slow(site);
-    if (!rec) {
-      __immune_tx_rollback();
-      return -1;
-    }
-  }
+  if (rec >= T.tx_limit && !(rec = __immune_tx_enter_slow(site))) return nullptr;
   __immune_tx *top = T.tx_top;
   T.tx_top = rec;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -47,6 +41,20 @@ __attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
   rec->sp = current_sp();
   rec->ret = *(uint64_t *)((char *)__builtin_frame_address(0) + 8);
   rec->tag = 0;
+  return rec;
+}
+
+// Runs Body inside a transaction of Site; returns Body's value, or -1 when
+// the transaction aborted. The push (push_record), the inline checkpoint
+// and the pop are the pass's.
+template <typename F>
+__attribute__((noinline)) int in_transaction(__immune_site *site, F body) {
+  struct __immune_thread &T = __immune_thread;
+  __immune_tx *rec = push_record(site);
+  if (!rec) {
+    __immune_tx_rollback();
+    return -1;
+  }
   if (__builtin_setjmp((void **)rec) != 0) {
     // The abort path: undo what the aborted call did (rollback.c).
     __immune_tx_rollback();
