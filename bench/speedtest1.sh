@@ -7,7 +7,12 @@
 #   plain          clang-19 -O2
 #   asan           clang-19 -O2 -fsanitize=address
 #   protect-all    immune-cc --immune-protect-all, every default feature
-#   no-elide       ... with IMMUNE_ELIDE=0 (every function its own transaction)
+#   before-inlining ... with IMMUNE_AFTER_INLINING=0 (the transactions placed
+#                  before the inliner: every function keeps its own, none is
+#                  inlined, as every build was placed before that option)
+#   no-elide       ... with IMMUNE_ELIDE=0 (no leaf runs in its callers')
+#   no-dyboc       ... with IMMUNE_DYBOC=0 (buffers stay on the stack)
+#   no-undo        ... with IMMUNE_UNDO=0 (no memory undo log)
 #   tx-only        ... with IMMUNE_UNDO=0 IMMUNE_DYBOC=0 (transactions only)
 #   dormant        the protect-all binary run with an empty live vaccine
 #                  (IMMUNE_OPTIONS=vaccine=..., docs/live.md): nothing armed
@@ -39,10 +44,13 @@ declare -A cmd=(
   [plain]="clang-19 $flags"
   [asan]="clang-19 $flags -fsanitize=address"
   [protect-all]="env IMMUNE_PROTECT_ALL=1 $cc $flags"
+  [before-inlining]="env IMMUNE_PROTECT_ALL=1 IMMUNE_AFTER_INLINING=0 $cc $flags"
   [no-elide]="env IMMUNE_PROTECT_ALL=1 IMMUNE_ELIDE=0 $cc $flags"
+  [no-dyboc]="env IMMUNE_PROTECT_ALL=1 IMMUNE_DYBOC=0 $cc $flags"
+  [no-undo]="env IMMUNE_PROTECT_ALL=1 IMMUNE_UNDO=0 $cc $flags"
   [tx-only]="env IMMUNE_PROTECT_ALL=1 IMMUNE_UNDO=0 IMMUNE_DYBOC=0 $cc $flags"
 )
-read -r -a variants <<<"${VARIANTS:-plain asan protect-all no-elide tx-only dormant armed}"
+read -r -a variants <<<"${VARIANTS:-plain asan protect-all before-inlining no-elide no-dyboc no-undo tx-only dormant armed}"
 # Run-time variants: a binary built above, run with these options.
 : >"$work/empty.vaccine"
 echo 'fun:*' >"$work/all.vaccine"

@@ -1,5 +1,6 @@
 // See BufferRelocation.h.
 #include "BufferRelocation.h"
+#include "InlineBoundary.h"
 #include "Selection.h"
 
 #include "immune/abi.h"
@@ -103,7 +104,8 @@ GlobalVariable *BufferRelocation::descriptor(AllocaInst *AI, bool Dynamic) {
     return GV;
   };
   Constant *Fields[] = {
-      Str(Name), Str(demangle(F.getName().str())), Str(Selector::sourceFile(F)),
+      Str(Name), Str(demangle(F.getName().str().substr(0, F.getName().rfind(".immune.tx")))),
+      Str(Selector::sourceFile(F)),
       ConstantInt::get(Type::getInt32Ty(C), Line),
       ConstantInt::get(Type::getInt32Ty(C), Dynamic ? IMMUNE_BUFFER_DYNAMIC : 0)};
   auto *GV = new GlobalVariable(M, RT.BufferTy, true, GlobalValue::PrivateLinkage,
@@ -179,6 +181,12 @@ void BufferRelocation::relocateDynamic(AllocaInst *AI) {
   AI->moveBefore(Then);
   IRBuilder<> AB(&*After->getFirstInsertionPt());
   PHINode *P = AB.CreatePHI(B.getPtrTy(), 2, AI->getName() + ".immune");
+  // Debug records that stood before the alloca now stand at the head of the
+  // block, where the phi went: they belong after it (a phi carries none).
+  if (P->hasDbgRecords()) {
+    After->getFirstNonPHI()->cloneDebugInfoFrom(P, std::nullopt, /*InsertAtHead=*/true);
+    P->dropDbgRecords();
+  }
   AI->replaceAllUsesWith(P);
   P->addIncoming(Slot, Before);
   P->addIncoming(AI, Fallback);
@@ -255,5 +263,6 @@ bool BufferRelocation::relocateWithoutTransaction(Function &F, RuntimeInterface 
   R.relocate(Rest, Loc);
   EscapeEnumerator EE(F, "immune.oracle.cleanup", /*HandleExceptions=*/true);
   while (IRBuilder<> *AtExit = EE.Next()) R.emitRelease(*AtExit, Mark);
+  forgetInferredEffects(F);
   return true;
 }

@@ -2,6 +2,7 @@
 #include "ImmunePass.h"
 
 #include "Elision.h"
+#include "InlineBoundary.h"
 #include "Compat.h"
 #include "ErrorValue.h"
 #include "BufferRelocation.h"
@@ -53,22 +54,34 @@ void warnAt(Function &F, const Twine &Msg, DiagnosticSeverity Sev = DS_Warning) 
 
 PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   PassOptions Opts = currentOptions();
+  // After the inliner: the error values chosen before it, then the
+  // placeholders of the abort paths out of the way (InlineBoundary.h).
+  DenseMap<const Function *, ErrorValue> Planned;
+  for (Function &F : M)
+    if (std::optional<ErrorValue> EV = plannedErrorValue(F)) Planned[&F] = std::move(*EV);
+  bool HadPlaceholders = M.getFunction(IMMUNE_PREFIX "pending_tx") != nullptr;
+  resolvePlaceholders(M);
   std::unique_ptr<Policy> Pol;
   if (!Opts.PolicyPath.empty()) {
     std::string Err;
     Pol = Policy::load(Opts.PolicyPath, Err);
     if (!Pol) {
       M.getContext().diagnose(ModuleError(Err));
-      return PreservedAnalyses::all();
+      return HadPlaceholders ? PreservedAnalyses::none() : PreservedAnalyses::all();
     }
   }
 
   Selector Sel(M, Opts, Pol.get());
   std::optional<RuntimeInterface> RT;
   std::optional<SiteTable> Sites;
-  Manifest Man;
-  if (!Opts.ManifestDir.empty()) Man.observe(M);
-  bool Changed = false;
+  // Observed before the inliner when the transactions come after it.
+  std::unique_ptr<Manifest> ManP = Manifest::take(M);
+  if (!ManP) {
+    ManP = std::make_unique<Manifest>();
+    if (!Opts.ManifestDir.empty()) ManP->observe(M);
+  }
+  Manifest &Man = *ManP;
+  bool Changed = HadPlaceholders;
 
   // First decide (on the functions as they came), then transform: the undo
   // log adds clones to the module and must know every transaction first.
@@ -96,8 +109,9 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     }
 
     std::string Err;
-    std::optional<ErrorValue> EV =
-        chooseErrorValue(F, Ch.ReturnArg, Ch.ReturnText, Ch.ReturnWhy, Err);
+    std::optional<ErrorValue> EV;
+    if (auto It = Planned.find(&F); It != Planned.end()) EV = It->second;
+    else EV = chooseErrorValue(F, Ch.ReturnArg, Ch.ReturnText, Ch.ReturnWhy, Err);
     if (!EV) {
       // A value the user stated that does not fit the type is their error:
       // the build fails, naming the function and where the value came from,
@@ -144,6 +158,13 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     for (Chosen &T : Todo) Protected.insert(T.F);
     UndoLog Undo(M, *RT, Protected);
     for (Chosen &T : Todo) Undo.instrument(*T.F);
+    // A clone runs only inside a transaction: its buffers go to guard slots
+    // too (taken after the caller's mark, so an abort gives them back), and
+    // a callee's overflow at -O0, where nothing is inlined, stops at a guard
+    // page instead of smashing the protected caller's frame.
+    if (Opts.Dyboc)
+      for (auto &[Orig, Clone] : Undo.clones())
+        if (BufferRelocation::relocateWithoutTransaction(*Clone, *RT)) Changed = true;
   }
   for (Chosen &T : Todo) {
     Function &F = *T.F;

@@ -79,8 +79,21 @@ std::string sourceLine(const Function &F) {
 
 void Manifest::observe(const Module &M) {
   std::map<std::string, CallerFacts> &Facts = Callers;
-  for (const Function &F : M)
-    if (!F.isDeclaration()) Returns[&F] = ReturnFacts::of(F);
+  for (const Function &F : M) {
+    if (F.isDeclaration() || F.getName().starts_with(IMMUNE_PREFIX)) continue;
+    Returns[F.getName().str()] = ReturnFacts::of(F);
+    Seen S;
+    S.Sym = F.getName().str();
+    S.File = Selector::sourceFile(F);
+    S.Line = sourceLine(F);
+    S.Void = F.getReturnType()->isVoidTy();
+    std::string Err;
+    if (auto EV = chooseErrorValue(const_cast<Function &>(F), nullptr, std::nullopt, "", Err)) {
+      S.ErrorText = EV->Text;
+      S.ErrorWhy = EV->Why;
+    }
+    Observed.push_back(std::move(S));
+  }
   for (const Function &Caller : M)
     for (const BasicBlock &BB : Caller)
       for (const Instruction &I : BB) {
@@ -100,8 +113,49 @@ void Manifest::observe(const Module &M) {
       }
 }
 
+static std::map<const Module *, std::unique_ptr<Manifest>> &stashed() {
+  static std::map<const Module *, std::unique_ptr<Manifest>> S;
+  return S;
+}
+
+void Manifest::stash(const Module &M) {
+  auto Man = std::make_unique<Manifest>();
+  Man->observe(M);
+  stashed()[&M] = std::move(Man);
+}
+
+std::unique_ptr<Manifest> Manifest::take(const Module &M) {
+  auto It = stashed().find(&M);
+  if (It == stashed().end()) return nullptr;
+  std::unique_ptr<Manifest> Man = std::move(It->second);
+  stashed().erase(It);
+  return Man;
+}
+
 std::string Manifest::write(const Module &M, const std::string &Dir) {
   const std::map<std::string, CallerFacts> &Facts = Callers;
+
+  // How this module's callers use a function's result and the evidence for
+  // inferred error values (ReturnFacts.h), by symbol.
+  auto evidence = [&](json::Object &O, const std::string &Sym, bool Void) {
+    auto FIt = Facts.find(Sym);
+    CallerFacts CF = FIt == Facts.end() ? CallerFacts() : FIt->second;
+    O["callers_in_module"] = json::Object{{"calls", CF.Calls},
+                                          {"result_checked", CF.Checked},
+                                          {"result_used", CF.Used},
+                                          {"result_ignored", CF.Ignored}};
+    O["returns"] = Void ? "void" : "value";
+    if (auto RIt = Returns.find(Sym); RIt != Returns.end()) {
+      const ReturnFacts &RF = RIt->second;
+      json::Object Ret, Tested;
+      for (auto [V, N] : RF.Returned) Ret[std::to_string(V)] = N;
+      if (RF.NullReturns) Ret["NULL"] = RF.NullReturns;
+      for (auto [V, N] : RF.TestedByCallers) Tested[std::to_string(V)] = N;
+      if (RF.CallersTestNull) Tested["NULL"] = RF.CallersTestNull;
+      O["returned_constants"] = std::move(Ret);
+      O["callers_test_against"] = std::move(Tested);
+    }
+  };
 
   json::Array Functions;
   for (const Function &F : M) {
@@ -163,25 +217,25 @@ std::string Manifest::write(const Module &M, const std::string &Dir) {
         O["error_value_why"] = EV->Why;
       }
     }
-    auto FIt = Facts.find(Sym);
-    CallerFacts CF = FIt == Facts.end() ? CallerFacts() : FIt->second;
-    O["callers_in_module"] = json::Object{{"calls", CF.Calls},
-                                          {"result_checked", CF.Checked},
-                                          {"result_used", CF.Used},
-                                          {"result_ignored", CF.Ignored}};
-    O["returns"] = F.getReturnType()->isVoidTy() ? "void" : "value";
-    // The evidence for inferred error values (ReturnFacts.h).
-    auto RIt = Returns.find(&F);
-    if (RIt != Returns.end()) {
-      const ReturnFacts &RF = RIt->second;
-      json::Object Ret, Tested;
-      for (auto [V, N] : RF.Returned) Ret[std::to_string(V)] = N;
-      if (RF.NullReturns) Ret["NULL"] = RF.NullReturns;
-      for (auto [V, N] : RF.TestedByCallers) Tested[std::to_string(V)] = N;
-      if (RF.CallersTestNull) Tested["NULL"] = RF.CallersTestNull;
-      O["returned_constants"] = std::move(Ret);
-      O["callers_test_against"] = std::move(Tested);
+    evidence(O, Sym, F.getReturnType()->isVoidTy());
+    Functions.push_back(std::move(O));
+  }
+  // Observed before the inliner and gone since: inlined into every caller
+  // (or unused). Under protect-all their code runs inside their callers'
+  // transactions; a policy line naming one keeps it a function of its own.
+  for (const Seen &S : Observed) {
+    if (const Function *F = M.getFunction(S.Sym); F && !F->isDeclaration()) continue;
+    json::Object O{{"symbol", S.Sym}, {"function", demangle(S.Sym)}, {"file", S.File},
+                   {"protected", false}, {"inlined", true},
+                   {"reason", "inlined into its callers by the optimizer (or unused): no "
+                              "transaction of its own in this build; a policy line naming "
+                              "it keeps it a function with its own"}};
+    if (!S.Line.empty()) O["line"] = std::stoi(S.Line);
+    if (!S.ErrorText.empty()) {
+      O["error_value"] = S.ErrorText;
+      O["error_value_why"] = S.ErrorWhy;
     }
+    evidence(O, S.Sym, S.Void);
     Functions.push_back(std::move(O));
   }
 

@@ -15,6 +15,7 @@
 #include "llvm/IR/Module.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ public:
   // Reads the module as the front end produced it, before the pass changes
   // anything: how results are used, what each function returns.
   void observe(const llvm::Module &M);
+
+  // With the transactions placed after the inliner, the observation is made
+  // before it (InlineBoundary.h): stash() observes M into a manifest kept
+  // for it, and take() hands that one to ImmunePass (nullptr when none was
+  // made). Functions the optimizer inlined away are then still listed, as
+  // not protected, with what a policy line naming them would do.
+  static void stash(const llvm::Module &M);
+  static std::unique_ptr<Manifest> take(const llvm::Module &M);
   void protectedFunction(const llvm::Function &F, const std::string &Reason,
                          const ErrorValue &EV,
                          const std::vector<std::string> &Buffers);
@@ -45,7 +54,14 @@ private:
     unsigned Calls = 0, Checked = 0, Used = 0, Ignored = 0;
   };
   std::map<std::string, CallerFacts> Callers;
-  std::map<const llvm::Function *, ReturnFacts> Returns;
+  std::map<std::string, ReturnFacts> Returns; // by symbol, as observed
+  // The functions as observed, in module order: symbol, and what a policy
+  // line naming one would make it return (text, why).
+  struct Seen {
+    std::string Sym, File, Line, ErrorText, ErrorWhy;
+    bool Void = false;
+  };
+  std::vector<Seen> Observed;
 };
 
 } // namespace immune

@@ -46,6 +46,13 @@ static cl::opt<bool>
                       "frame and no buffers run inside their callers' "
                       "transactions (default on); env IMMUNE_ELIDE=0"));
 
+static cl::opt<bool> AfterInliningOpt(
+    "immune-after-inlining", cl::Hidden, cl::init(true),
+    cl::desc("Place the transactions after the inliner, so a function inlined "
+             "into a protected caller runs inside the caller's transaction "
+             "(default on; off: every selected function keeps its own, as "
+             "before the inliner); env IMMUNE_AFTER_INLINING=0"));
+
 static bool envFlag(const char *Name, bool Default = false) {
   const char *V = std::getenv(Name);
   if (!V) return Default;
@@ -65,6 +72,8 @@ immune::PassOptions immune::currentOptions() {
   O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true);
   O.Undo = UndoOpt.getNumOccurrences() ? bool(UndoOpt) : envFlag("IMMUNE_UNDO", true);
   O.Elide = ElideOpt.getNumOccurrences() ? bool(ElideOpt) : envFlag("IMMUNE_ELIDE", true);
+  O.AfterInlining = AfterInliningOpt.getNumOccurrences() ? bool(AfterInliningOpt)
+                                                          : envFlag("IMMUNE_AFTER_INLINING", true);
   O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE");
   if (ManifestOpt.getNumOccurrences())
     O.ManifestDir = ManifestOpt;

@@ -20,6 +20,8 @@ struct PassOptions {
   bool Undo = true;        // -immune-undo=false / IMMUNE_UNDO=0: no memory undo log
   bool Elide = true;       // -immune-elide=false / IMMUNE_ELIDE=0: protect-all gives
                            // every function its own transaction (Elision.h)
+  bool AfterInlining = true; // -immune-after-inlining=false / IMMUNE_AFTER_INLINING=0:
+                             // transactions placed before the inliner (Plugin.cpp)
 };
 
 // The options in force: a cl::opt given on the command line wins over the

@@ -30,6 +30,7 @@
 // is never inlined into one that is not itself returns_twice, so inlining
 // cannot strip the protection (see Plugin.cpp for the extension point).
 #include "Transaction.h"
+#include "InlineBoundary.h"
 
 #include "immune/abi.h"
 
@@ -331,4 +332,5 @@ void immune::makeTransaction(Function &F, const ErrorValue &EV,
   // that); drop alwaysinline so that is not reported as an error at -O0.
   F.removeFnAttr(Attribute::AlwaysInline);
   F.addFnAttr("immune-protected");
+  forgetInferredEffects(F);
 }

@@ -15,6 +15,7 @@
 //
 // Wider stores and the memory intrinsics call @__immune_undo_range(%p, len).
 #include "UndoLog.h"
+#include "InlineBoundary.h"
 
 #include "immune/abi.h"
 
@@ -129,10 +130,17 @@ void UndoLog::instrumentBody(Function &F) {
     }
   for (MemIntrinsic *MI : Ranges) logRange(MI, MI->getDest(), MI->getLength());
   for (StoreInst *SI : Stores) logStore(SI);
-  for (CallBase *CB : Calls) CB->setCalledFunction(cloneOf(*CB->getCalledFunction()));
+  for (CallBase *CB : Calls) {
+    CB->setCalledFunction(cloneOf(*CB->getCalledFunction()));
+    forgetInferredEffects(*CB);
+  }
 }
 
 void UndoLog::instrument(Function &F) {
   instrumentBody(F);
-  while (!Pending.empty()) instrumentBody(*Pending.pop_back_val());
+  while (!Pending.empty()) {
+    Function *Clone = Pending.pop_back_val();
+    instrumentBody(*Clone);
+    forgetInferredEffects(*Clone);
+  }
 }

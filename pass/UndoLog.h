@@ -32,6 +32,10 @@ public:
   // and every clone its calls need.
   void instrument(llvm::Function &F);
 
+  // The clones made so far (original -> clone): they run only inside a
+  // transaction, so ImmunePass relocates their buffers too.
+  const llvm::DenseMap<llvm::Function *, llvm::Function *> &clones() const { return Clones; }
+
   // The attribute that marks a transactional clone.
   static constexpr const char *CloneAttr = "immune-undo-clone";
 

@@ -1,6 +1,7 @@
-// Inlining must never strip protection: the pass runs before the inliner
-// and a function holding the returns_twice checkpoint is not inlined, so a
-// small static protected function stays a call at -O2 and -O3.
+// Inlining must never strip protection: a function chosen by annotation is
+// noinline before the inliner runs (InlineBoundary.h), and once it holds
+// the returns_twice checkpoint no later inliner (LTO's) takes it either, so
+// a small static protected function stays a call at -O2, -O3 and with LTO.
 // RUN: %clang_immune -O2 -S -emit-llvm -o - %s | FileCheck %s
 // RUN: %clang_immune -O3 -S -emit-llvm -o - %s | FileCheck %s
 // RUN: %clang_immune -O2 -flto -c -o - %s | llvm-dis -o - | FileCheck %s

@@ -24,6 +24,7 @@ IMMUNE_PROTECT long depth_sum(int n, int overflow_at) {
   char buf[64];
   int len = snprintf(buf, sizeof buf, "%d", n);
   if (n == overflow_at) memset(buf + len, '!', sizeof buf - (size_t)len + 1);
+  E2E_KEEP(buf);
   uint64_t used = slots_in_use();
   if (used > most_in_use) most_in_use = used;
   long below = n > 1 ? depth_sum(n - 1, overflow_at) : 0;
@@ -34,6 +35,7 @@ IMMUNE_PROTECT long depth_sum(int n, int overflow_at) {
 IMMUNE_PROTECT long big_depth(int n) {
   char big[60000];
   memset(big, n, sizeof big);
+  E2E_KEEP(big);
   long below = n > 1 ? big_depth(n - 1) : 0;
   return below + big[0] + big[sizeof big - 1];
 }
@@ -42,6 +44,7 @@ IMMUNE_PROTECT long big_depth(int n) {
 IMMUNE_PROTECT long huge_vla(int n) {
   char v[n];
   memset(v, 1, (size_t)n);
+  E2E_KEEP(v);
   long sum = 0;
   for (int i = 0; i < n; i += 4096) sum += v[i];
   return sum + v[n - 1];
@@ -50,6 +53,7 @@ IMMUNE_PROTECT long huge_vla(int n) {
 IMMUNE_PROTECT int over_64k(int at) {
   char just_over[64 * 1024 + 1];
   memset(just_over, 2, sizeof just_over);
+  E2E_KEEP(just_over);
   return just_over[at];
 }
 
@@ -57,6 +61,7 @@ IMMUNE_PROTECT int over_64k(int at) {
 IMMUNE_PROTECT int largest(int len) {
   char page16[64 * 1024];
   memset(page16, 3, (size_t)len);
+  E2E_KEEP(page16);
   return page16[0] + page16[sizeof page16 - 1];
 }
 

@@ -18,6 +18,7 @@
 IMMUNE_PROTECT int checksum(const char *s) {
   char buf[16];
   memcpy(buf, s, sizeof buf);
+  E2E_KEEP(buf);
   int sum = 0;
   for (int i = 0; i < 16; i++) sum += buf[i]; /* GDB-BREAK */
   return sum;

@@ -53,6 +53,11 @@ IMMUNE_PROTECT int all_classes(int at) {
   b16[sizeof b16 - 1] = 3;
   b32[sizeof b32 - 1] = 4;
   huge[at] = 5;
+  E2E_KEEP(small);
+  E2E_KEEP(b8);
+  E2E_KEEP(b16);
+  E2E_KEEP(b32);
+  E2E_KEEP(huge);
   return small[0] + b8[sizeof b8 - 1] + b16[sizeof b16 - 1] +
          b32[sizeof b32 - 1] + huge[at] + (int)slots_in_use() * 100;
 }
@@ -66,6 +71,7 @@ IMMUNE_PROTECT int vla_rounds(int n, int over) {
   for (int r = 0; r < 300; ++r) {
     char v[n];
     memset(v, r, (size_t)n + (r == 299 ? (size_t)over : 0));
+    E2E_KEEP(v);
     int used = (int)slots_in_use();
     if (used > most) most = used;
   }
@@ -75,6 +81,7 @@ IMMUNE_PROTECT int vla_rounds(int n, int over) {
 IMMUNE_PROTECT int alloca_fill(int n, int w) {
   char *a = alloca((size_t)n);
   memset(a, 'a', (size_t)w);
+  E2E_KEEP(a);
   return a[0] + n;
 }
 

@@ -21,6 +21,7 @@
 __attribute__((noinline)) int copy_name(const char *s) {
   char buf[16];
   strcpy(buf, s);
+  E2E_KEEP(buf);
   return (int)strlen(buf);
 }
 
@@ -41,6 +42,7 @@ __attribute__((noinline)) int fill_cell(const char *s) {
 __attribute__((noinline)) int slots_here(void) {
   char probe[16];
   probe[0] = 0;
+  E2E_KEEP(probe);
   return (int)slots_in_use() + probe[0];
 }
 

@@ -95,6 +95,7 @@ IMMUNE_PROTECT int poke_below(int i) {
 IMMUNE_PROTECT int vla_fill(int n, int w) {
   char v[n];
   memset(v, 0, (size_t)w);
+  E2E_KEEP(v);
   v[0] = 'v';
   return v[0] + n;
 }
@@ -102,6 +103,7 @@ IMMUNE_PROTECT int vla_fill(int n, int w) {
 IMMUNE_PROTECT int alloca_fill(int n, int w) {
   char *a = alloca((size_t)n);
   memset(a, 0, (size_t)w);
+  E2E_KEEP(a);
   a[0] = 'a';
   return a[0] + n;
 }

@@ -40,6 +40,7 @@ IMMUNE_PROTECT int fill_cell(const char *s) {
 IMMUNE_PROTECT int vla_fill(int n, int w) {
   char v[n];
   memset(v, 0, (size_t)w);
+  E2E_KEEP(v);
   v[0] = 'v';
   return v[0] + n;
 }
