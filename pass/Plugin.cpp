@@ -22,11 +22,25 @@
 #include "ImmunePass.h"
 #include "InlineBoundary.h"
 #include "Options.h"
+#include "UndoLog.h"
 
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
+#include "llvm/Transforms/Scalar/GVN.h"
 
 using namespace llvm;
+
+namespace {
+// Runs P only on the functions the pass changed (transactions and the undo
+// log's clones): the others have been through it already.
+template <typename P> struct ChangedOnly : PassInfoMixin<ChangedOnly<P>> {
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &FAM) {
+    if (!F.hasFnAttribute("immune-protected") && !F.hasFnAttribute(immune::UndoLog::CloneAttr))
+      return PreservedAnalyses::all();
+    return P().run(F, FAM);
+  }
+};
+} // namespace
 
 static bool afterInlining(OptimizationLevel Level) {
   return Level != OptimizationLevel::O0 && immune::currentOptions().AfterInlining;
@@ -44,7 +58,12 @@ static PassPluginLibraryInfo getImmunePluginInfo() {
                 });
             PB.registerOptimizerEarlyEPCallback(
                 [](ModulePassManager &MPM, OptimizationLevel Level) {
-                  if (afterInlining(Level)) MPM.addPass(immune::ImmunePass());
+                  if (!afterInlining(Level)) return;
+                  MPM.addPass(immune::ImmunePass());
+                  // The module optimization pipeline that follows has no GVN
+                  // (it ran before the inliner finished): the pass's loads of
+                  // the undo log's position would be redone at every store.
+                  MPM.addPass(createModuleToFunctionPassAdaptor(ChangedOnly<GVNPass>()));
                 });
             PB.registerPipelineParsingCallback(
                 [](StringRef Name, ModulePassManager &MPM,

@@ -31,7 +31,19 @@ using namespace immune;
 
 UndoLog::UndoLog(Module &M, RuntimeInterface &RT,
                  const SmallPtrSetImpl<Function *> &Protected)
-    : M(M), RT(RT), Protected(Protected) {}
+    : M(M), RT(RT), Protected(Protected) {
+  MDBuilder MDB(M.getContext());
+  MDNode *Domain = MDB.createAnonymousAliasScopeDomain("immune.undo");
+  LogScope = MDNode::get(M.getContext(), {MDB.createAnonymousAliasScope(Domain, "immune.undo.log")});
+}
+
+// A store of the program (or the load of the old value it logs) never
+// writes the log or its TLS words: the runtime owns them, and a wild write
+// into them is undefined behaviour the abort could not repair anyway.
+void UndoLog::markProgramStore(Instruction *I) {
+  I->setMetadata(LLVMContext::MD_noalias,
+                 MDNode::concatenate(I->getMetadata(LLVMContext::MD_noalias), LogScope));
+}
 
 // Memory of the function's own frame dies with it: never logged.
 static bool ownFrame(Value *Ptr, const Function &F) {
@@ -66,9 +78,12 @@ void UndoLog::logStore(StoreInst *SI) {
   LoadInst *Old = B.CreateAlignedLoad(B.getIntNTy(Size * 8), Ptr, SI->getAlign(),
                                       SI->isVolatile(), "immune.old");
   if (SI->isAtomic()) Old->setAtomic(AtomicOrdering::Monotonic, SI->getSyncScopeID());
+  markProgramStore(Old);
   Value *Old64 = B.CreateZExt(Old, I64);
-  Value *Cur = B.CreateLoad(PtrTy, RT.UndoCur, "immune.undo.cur");
-  Value *End = B.CreateLoad(PtrTy, RT.UndoEnd, "immune.undo.end");
+  LoadInst *Cur = B.CreateLoad(PtrTy, RT.UndoCur, "immune.undo.cur");
+  LoadInst *End = B.CreateLoad(PtrTy, RT.UndoEnd, "immune.undo.end");
+  Cur->setMetadata(LLVMContext::MD_alias_scope, LogScope);
+  End->setMetadata(LLVMContext::MD_alias_scope, LogScope);
   Instruction *Slow = nullptr, *Fast = nullptr;
   SplitBlockAndInsertIfThenElse(B.CreateICmpUGE(Cur, End), SI, &Slow, &Fast,
                                 MDBuilder(C).createBranchWeights(1, 1000));
@@ -80,9 +95,11 @@ void UndoLog::logStore(StoreInst *SI) {
   IRBuilder<> F(Fast);
   F.SetCurrentDebugLocation(SI->getDebugLoc());
   Value *Tagged = F.CreateOr(F.CreatePtrToInt(Ptr, I64), F.getInt64(Size << 56));
-  F.CreateAlignedStore(Tagged, Cur, Align(8));
-  F.CreateAlignedStore(Old64, F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 8), Align(8));
-  F.CreateStore(F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 16), RT.UndoCur);
+  for (StoreInst *St :
+       {F.CreateAlignedStore(Tagged, Cur, Align(8)),
+        F.CreateAlignedStore(Old64, F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 8), Align(8)),
+        F.CreateStore(F.CreateConstInBoundsGEP1_64(F.getInt8Ty(), Cur, 16), RT.UndoCur)})
+    St->setMetadata(LLVMContext::MD_alias_scope, LogScope);
 }
 
 Function *UndoLog::cloneOf(Function &G) {
@@ -121,6 +138,7 @@ void UndoLog::instrumentBody(Function &F) {
   for (BasicBlock &BB : F)
     for (Instruction &I : BB) {
       if (auto *SI = dyn_cast<StoreInst>(&I)) {
+        markProgramStore(SI);
         if (!ownFrame(SI->getPointerOperand(), F)) Stores.push_back(SI);
       } else if (auto *MI = dyn_cast<MemIntrinsic>(&I)) {
         if (!ownFrame(MI->getDest(), F)) Ranges.push_back(MI);

@@ -49,6 +49,12 @@ private:
   RuntimeInterface &RT;
   const llvm::SmallPtrSetImpl<llvm::Function *> &Protected;
   llvm::DenseMap<llvm::Function *, llvm::Function *> Clones;
+  // The log's words (thread.undo_cur/undo_end, the entries) are in an alias
+  // scope of their own, and the program's stores in instrumented code are
+  // marked as never touching it: the optimizer may then keep the log's
+  // position in a register across them instead of reloading it per store.
+  llvm::MDNode *LogScope = nullptr;
+  void markProgramStore(llvm::Instruction *I);
   llvm::SmallVector<llvm::Function *, 8> Pending;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The second act of the demo (`make demo-live`, CTest test demo_live): a
 # live vaccine, no rebuild. httpd-live is built once with
-# --immune-protect-all and started with an empty vaccine file: every
+# --immune-protect-all --immune-every-function and started with an empty vaccine file: every
 # function is dormant, so the malicious request kills it exactly as it kills
 # the plain build. Its supervisor (this script, doing what systemd's
 # Restart=on-failure does) starts it again. immune-heal --live reads the
@@ -88,7 +88,7 @@ failures=()
 expect() { local what=$1; shift; "$@" || failures+=("$what"); }
 
 cat <<EOF
-Immune live demo: examples/httpd/httpd.c built once, with --immune-protect-all
+Immune live demo: examples/httpd/httpd.c built once, with --immune-protect-all --immune-every-function
   (every function a transaction; dormant until a vaccine arms it), and run with
   IMMUNE_OPTIONS=vaccine=httpd.vaccine:log_path=events.jsonl, the vaccine empty.
 
