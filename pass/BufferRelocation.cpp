@@ -1,6 +1,7 @@
 // See BufferRelocation.h.
 #include "BufferRelocation.h"
 #include "InlineBoundary.h"
+#include "Transaction.h"
 #include "Selection.h"
 
 #include "immune/abi.h"
@@ -248,10 +249,7 @@ bool BufferRelocation::relocateWithoutTransaction(Function &F, RuntimeInterface 
   BufferRelocation R(F, RT);
   if (R.empty()) return false;
   BasicBlock &Entry = F.getEntryBlock();
-  auto It = Entry.begin();
-  while (It != Entry.end() && isa<AllocaInst>(&*It) && cast<AllocaInst>(&*It)->isStaticAlloca())
-    ++It;
-  IRBuilder<> B(&Entry, It);
+  IRBuilder<> B(&Entry, firstNonAlloca(Entry));
   DebugLoc Loc;
   if (DISubprogram *SP = F.getSubprogram())
     Loc = DILocation::get(F.getContext(), SP->getScopeLine(), 0, SP);

@@ -59,8 +59,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   DenseMap<const Function *, ErrorValue> Planned;
   for (Function &F : M)
     if (std::optional<ErrorValue> EV = plannedErrorValue(F)) Planned[&F] = std::move(*EV);
-  bool HadPlaceholders = M.getFunction(IMMUNE_PREFIX "pending_tx") != nullptr;
-  resolvePlaceholders(M);
+  bool HadPlaceholders = resolvePlaceholders(M);
   std::unique_ptr<Policy> Pol;
   if (!Opts.PolicyPath.empty()) {
     std::string Err;

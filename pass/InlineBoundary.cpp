@@ -5,6 +5,7 @@
 #include "Options.h"
 #include "Policy.h"
 #include "Selection.h"
+#include "Transaction.h"
 
 #include "immune/abi.h"
 
@@ -42,9 +43,7 @@ static void addPlaceholder(Function &F, DenseMap<Type *, Function *> &Rets) {
   if (DISubprogram *SP = F.getSubprogram()) Loc = DILocation::get(C, SP->getScopeLine(), 0, SP);
 
   BasicBlock &Entry = F.getEntryBlock();
-  auto It = Entry.begin();
-  while (It != Entry.end() && isa<AllocaInst>(&*It) && cast<AllocaInst>(&*It)->isStaticAlloca()) ++It;
-  BasicBlock *Body = Entry.splitBasicBlock(It, "immune.pending.body");
+  BasicBlock *Body = Entry.splitBasicBlock(firstNonAlloca(Entry), "immune.pending.body");
   BasicBlock *Pending = BasicBlock::Create(C, "immune.pending", &F, Body);
   Entry.getTerminator()->eraseFromParent();
   IRBuilder<> B(&Entry);
@@ -93,7 +92,7 @@ std::optional<ErrorValue> immune::plannedErrorValue(const Function &F) {
   return EV;
 }
 
-void immune::resolvePlaceholders(Module &M) {
+bool immune::resolvePlaceholders(Module &M) {
   Function *Tx = M.getFunction(PendingTx);
   SmallVector<Function *, 4> Rets;
   for (Function &F : M)
@@ -123,6 +122,7 @@ void immune::resolvePlaceholders(Module &M) {
   }
   if (Tx && Tx->use_empty()) Tx->eraseFromParent();
   for (Function &F : M) F.setMetadata(ErrorKind, nullptr);
+  return Tx || !Rets.empty();
 }
 
 static const Attribute::AttrKind FnFacts[] = {Attribute::Memory, Attribute::NoFree,
@@ -174,7 +174,6 @@ PreservedAnalyses InlineBoundaryPass::run(Module &M, ModuleAnalysisManager &) {
     if (Ch.Explicit) {
       F.removeFnAttr(Attribute::AlwaysInline);
       F.addFnAttr(Attribute::NoInline);
-      Changed = true;
     }
   }
   // The oracle build is for localizing a fault (immune-heal observes with

@@ -45,8 +45,9 @@ struct InlineBoundaryPass : llvm::PassInfoMixin<InlineBoundaryPass> {
   static bool isRequired() { return true; }
 };
 
-// Removes every placeholder from M (ImmunePass, after the inliner).
-void resolvePlaceholders(llvm::Module &M);
+// Removes every placeholder from M (ImmunePass, after the inliner); false
+// when there was none.
+bool resolvePlaceholders(llvm::Module &M);
 
 // The error value chosen before the inliner, if one was.
 std::optional<ErrorValue> plannedErrorValue(const llvm::Function &F);

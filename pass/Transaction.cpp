@@ -49,7 +49,7 @@ using namespace immune;
 // Static allocas must stay at the top of the entry block (the optimizer only
 // promotes and the code generator only folds those), so the prologue goes
 // after them.
-static BasicBlock::iterator firstNonAlloca(BasicBlock &Entry) {
+BasicBlock::iterator immune::firstNonAlloca(BasicBlock &Entry) {
   auto It = Entry.begin();
   // A dynamic alloca (VLA) is code, not frame layout: it goes after the
   // checkpoint like everything else, even when it comes first.

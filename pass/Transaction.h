@@ -15,6 +15,11 @@
 
 namespace immune {
 
+// The first instruction of the entry block after its static allocas: where
+// code the pass adds at entry goes (static allocas must stay first: the
+// optimizer only promotes and the code generator only folds those).
+llvm::BasicBlock::iterator firstNonAlloca(llvm::BasicBlock &Entry);
+
 // Buffers: the allocations to move to guard slots inside the transaction
 // (empty when DYBOC is off or there are none).
 // TimeoutMs: the watchdog budget (0: none): arm after the checkpoint,
