@@ -110,7 +110,7 @@ static void json_hex(struct immune_buf *b, uint64_t v) {
   immune_buf_str(b, "\"");
 }
 
-static void two(struct immune_buf *b, long v) {
+static void two_digits(struct immune_buf *b, long v) {
   char d[3] = {(char)('0' + v / 10 % 10), (char)('0' + v % 10), 0};
   immune_buf_str(b, d);
 }
@@ -128,15 +128,15 @@ void immune_json_time(struct immune_buf *b) {
   long long y = yoe + era * 400 + (m <= 2);
   immune_buf_dec(b, y);
   immune_buf_str(b, "-");
-  two(b, m);
+  two_digits(b, m);
   immune_buf_str(b, "-");
-  two(b, d);
+  two_digits(b, d);
   immune_buf_str(b, "T");
-  two(b, secs / 3600);
+  two_digits(b, secs / 3600);
   immune_buf_str(b, ":");
-  two(b, secs / 60 % 60);
+  two_digits(b, secs / 60 % 60);
   immune_buf_str(b, ":");
-  two(b, secs % 60);
+  two_digits(b, secs % 60);
   immune_buf_str(b, ".");
   char us[7];
   long v = ts.tv_nsec / 1000;

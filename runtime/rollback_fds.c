@@ -31,7 +31,7 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dir, const char *path, int flags);
 int __openat64_2(int dir, const char *path, int flags);
 
-static _Atomic uint32_t fd_token[RB_MAX_FD];
+static _Atomic uint32_t fd_token[RLOG_MAX_FD];
 static _Atomic uint32_t last_token;
 
 static struct {
@@ -58,7 +58,10 @@ static struct {
 #define RESOLVE(field, name) \
   if (!real.field) real.field = (__typeof__(real.field))dlsym(RTLD_NEXT, name)
 
-int immune_rb_fds_init(void) {
+static const struct rlog_ops fds_ops;
+
+int immune_fds_rollback_init(void) {
+  immune_rlog_register(RLOG_FDS, &fds_ops);
   RESOLVE(open, "open");
   RESOLVE(open64, "open64");
   RESOLVE(openat, "openat");
@@ -85,37 +88,37 @@ int immune_rb_fds_init(void) {
   RESOLVE(fclose, "fclose");
   /* close, dup2 and fclose give tokens back: without them an abort could
    * close a number that is someone else's by then. */
-  return immune_rb_ours((const void *)open) && immune_rb_ours((const void *)close) &&
-         immune_rb_ours((const void *)dup2) && immune_rb_ours((const void *)fclose);
+  return immune_runtime_owns((const void *)open) && immune_runtime_owns((const void *)close) &&
+         immune_runtime_owns((const void *)dup2) && immune_runtime_owns((const void *)fclose);
 }
 
 /* Resolved on first use when called before start-up (by a constructor). */
 #define REAL(field) \
-  (__builtin_expect(real.field != NULL, 1) ? real.field : (immune_rb_fds_init(), real.field))
+  (__builtin_expect(real.field != NULL, 1) ? real.field : (immune_fds_rollback_init(), real.field))
 #define IN_TX() __builtin_expect(__immune_thread.tx_top != NULL, 0)
 
 /* fd was opened inside a transaction (as `stream` when that is set). */
 static void opened(int fd, FILE *stream) {
   if (fd < 0) return;
-  struct rb_thread *t = immune_rb_enter(RB_FDS);
+  struct rlog_thread *t = immune_rlog_enter(RLOG_FDS);
   if (!t) return;
-  if (fd >= RB_MAX_FD) {
-    immune_rb_lost(t);
+  if (fd >= RLOG_MAX_FD) {
+    immune_rlog_lost(t, __immune_thread.tx_top);
   } else {
     uint32_t token;
     do token = atomic_fetch_add(&last_token, 1) + 1;
     while (!token);
     uintptr_t obj = stream ? (uintptr_t)stream : (uintptr_t)fd;
-    if (immune_rb_append(t, RB_FDS, obj, stream ? RB_STREAM : RB_FD, token, fd) >= 0)
+    if (immune_rlog_append(t, __immune_thread.tx_top, RLOG_FDS, obj, stream ? RLOG_STREAM : RLOG_FD, token, fd) >= 0)
       atomic_store(&fd_token[fd], token);
   }
-  immune_rb_leave(t);
+  immune_rlog_leave(t);
 }
 
 /* fd is closed or replaced: whoever logged it must not close it again.
  * Returns whether it had been logged. */
 static int disown(int fd) {
-  if (fd < 0 || fd >= RB_MAX_FD || !atomic_load_explicit(&fd_token[fd], memory_order_relaxed))
+  if (fd < 0 || fd >= RLOG_MAX_FD || !atomic_load_explicit(&fd_token[fd], memory_order_relaxed))
     return 0;
   return atomic_exchange(&fd_token[fd], 0) != 0;
 }
@@ -123,17 +126,17 @@ static int disown(int fd) {
 /* Reclaims the log entry of a descriptor this transaction just closed when
  * it is among the last few (the usual open-use-close); any other goes at
  * the next compaction, its token being gone. */
-static void forget(enum rb_kind kind, uintptr_t obj) {
-  if (!immune_rb_self) return;
-  struct rb_thread *t = immune_rb_enter(RB_FDS);
+static void forget(enum rlog_kind kind, uintptr_t obj) {
+  if (!immune_rlog_self) return;
+  struct rlog_thread *t = immune_rlog_enter(RLOG_FDS);
   if (!t) return;
-  int64_t i = immune_rb_find(t, RB_FDS, kind, obj, 8);
-  if (i >= 0) immune_rb_drop(t, RB_FDS, (uint32_t)i);
-  immune_rb_leave(t);
+  int64_t i = immune_rlog_find(t, RLOG_FDS, kind, obj, 8);
+  if (i >= 0) immune_rlog_drop(t, RLOG_FDS, (uint32_t)i);
+  immune_rlog_leave(t);
 }
 
 /* A descriptor out of a call inside a transaction is logged. */
-static inline int logged(int fd) {
+static inline int log_opened(int fd) {
   if (IN_TX()) opened(fd, NULL);
   return fd;
 }
@@ -154,22 +157,22 @@ static inline int logged(int fd) {
 
 /* ---- the interceptors ------------------------------------------------------ */
 
-RB_INTERCEPTOR int open(const char *path, int flags, ...) {
-  return logged(REAL(open)(path, flags, MODE_ARG(flags)));
+ROLLBACK_INTERCEPTOR int open(const char *path, int flags, ...) {
+  return log_opened(REAL(open)(path, flags, MODE_ARG(flags)));
 }
-RB_INTERCEPTOR int open64(const char *path, int flags, ...) {
-  return logged(REAL(open64)(path, flags, MODE_ARG(flags)));
+ROLLBACK_INTERCEPTOR int open64(const char *path, int flags, ...) {
+  return log_opened(REAL(open64)(path, flags, MODE_ARG(flags)));
 }
-RB_INTERCEPTOR int openat(int dir, const char *path, int flags, ...) {
-  return logged(REAL(openat)(dir, path, flags, MODE_ARG(flags)));
+ROLLBACK_INTERCEPTOR int openat(int dir, const char *path, int flags, ...) {
+  return log_opened(REAL(openat)(dir, path, flags, MODE_ARG(flags)));
 }
-RB_INTERCEPTOR int openat64(int dir, const char *path, int flags, ...) {
-  return logged(REAL(openat64)(dir, path, flags, MODE_ARG(flags)));
+ROLLBACK_INTERCEPTOR int openat64(int dir, const char *path, int flags, ...) {
+  return log_opened(REAL(openat64)(dir, path, flags, MODE_ARG(flags)));
 }
 
 /* One descriptor out, whatever the arguments. */
 #define FD_INTERCEPTOR(name, field, params, args) \
-  RB_INTERCEPTOR int name params { return logged(REAL(field) args); }
+  ROLLBACK_INTERCEPTOR int name params { return log_opened(REAL(field) args); }
 FD_INTERCEPTOR(creat, creat, (const char *path, mode_t mode), (path, mode))
 FD_INTERCEPTOR(creat64, creat64, (const char *path, mode_t mode), (path, mode))
 /* _FORTIFY_SOURCE's versions of open without a mode. */
@@ -186,7 +189,7 @@ FD_INTERCEPTOR(dup, dup, (int old), (old))
 
 /* Two descriptors out. */
 #define PAIR_INTERCEPTOR(name, field, params, args) \
-  RB_INTERCEPTOR int name params {                  \
+  ROLLBACK_INTERCEPTOR int name params {                  \
     int rc = REAL(field) args;                      \
     if (IN_TX() && rc == 0) {                       \
       opened(fds[0], NULL);                         \
@@ -215,11 +218,11 @@ static int dup_onto(int old, int fd, int flags, int three) {
   if (IN_TX() && rc >= 0 && old != fd && (!was_open || had_token)) opened(rc, NULL);
   return rc;
 }
-RB_INTERCEPTOR int dup2(int old, int fd) { return dup_onto(old, fd, 0, 0); }
-RB_INTERCEPTOR int dup3(int old, int fd, int flags) { return dup_onto(old, fd, flags, 1); }
+ROLLBACK_INTERCEPTOR int dup2(int old, int fd) { return dup_onto(old, fd, 0, 0); }
+ROLLBACK_INTERCEPTOR int dup3(int old, int fd, int flags) { return dup_onto(old, fd, flags, 1); }
 
-RB_INTERCEPTOR int close(int fd) {
-  if (disown(fd) && IN_TX()) forget(RB_FD, (uintptr_t)fd);
+ROLLBACK_INTERCEPTOR int close(int fd) {
+  if (disown(fd) && IN_TX()) forget(RLOG_FD, (uintptr_t)fd);
   return REAL(close)(fd);
 }
 
@@ -231,13 +234,13 @@ static int stream_fd(FILE *f) {
   return fd;
 }
 
-RB_INTERCEPTOR FILE *fopen(const char *path, const char *mode) {
+ROLLBACK_INTERCEPTOR FILE *fopen(const char *path, const char *mode) {
   FILE *f = REAL(fopen)(path, mode);
   if (IN_TX() && f) opened(stream_fd(f), f);
   return f;
 }
 
-RB_INTERCEPTOR FILE *fopen64(const char *path, const char *mode) {
+ROLLBACK_INTERCEPTOR FILE *fopen64(const char *path, const char *mode) {
   FILE *f = REAL(fopen64)(path, mode);
   if (IN_TX() && f) opened(stream_fd(f), f);
   return f;
@@ -247,35 +250,49 @@ RB_INTERCEPTOR FILE *fopen64(const char *path, const char *mode) {
  * logged with a new token, so the descriptor's own entry no longer closes
  * it (fclose will). A stream over a descriptor from before the transaction
  * is not logged: closing it on abort would close that descriptor. */
-RB_INTERCEPTOR FILE *fdopen(int fd, const char *mode) {
+ROLLBACK_INTERCEPTOR FILE *fdopen(int fd, const char *mode) {
   FILE *f = REAL(fdopen)(fd, mode);
-  if (IN_TX() && f && fd >= 0 && fd < RB_MAX_FD && atomic_load(&fd_token[fd])) opened(fd, f);
+  if (IN_TX() && f && fd >= 0 && fd < RLOG_MAX_FD && atomic_load(&fd_token[fd])) opened(fd, f);
   return f;
 }
 
-RB_INTERCEPTOR int fclose(FILE *f) {
-  if (f && disown(stream_fd(f)) && IN_TX()) forget(RB_STREAM, (uintptr_t)f);
+ROLLBACK_INTERCEPTOR int fclose(FILE *f) {
+  if (f && disown(stream_fd(f)) && IN_TX()) forget(RLOG_STREAM, (uintptr_t)f);
   return REAL(fclose)(f);
 }
 
 /* ---- log actions ------------------------------------------------------------- */
 
-int immune_rb_fds_live(const struct rb_entry *e) {
+/* An entry is the descriptor's as long as the descriptor still carries
+ * its token: a close, dup2 or fdopen since took it away. */
+static int fds_live(const struct rlog_entry *e) {
   return atomic_load(&fd_token[e->fd]) == e->token;
 }
 
-void immune_rb_fds_undo(struct rb_entry *e) {
-  if (e->kind != RB_FD && e->kind != RB_STREAM) return;
+static enum rlog_undone fds_undo(struct rlog_thread *t, struct rlog_entry *e) {
+  (void)t;
+  if (e->kind != RLOG_FD && e->kind != RLOG_STREAM) return RLOG_UNDID_NOTHING;
   uint32_t token = e->token;
-  if (!atomic_compare_exchange_strong(&fd_token[e->fd], &token, 0)) return;
-  if (e->kind == RB_FD)
+  if (!atomic_compare_exchange_strong(&fd_token[e->fd], &token, 0)) return RLOG_UNDID_NOTHING;
+  if (e->kind == RLOG_FD)
     REAL(close)(e->fd);
   else
     REAL(fclose)((FILE *)e->obj);
+  return RLOG_UNDID_CLOSE;
 }
 
-void immune_rb_fds_commit(struct rb_entry *e) {
-  if (e->kind != RB_FD && e->kind != RB_STREAM) return;
+/* Committed or given up: the descriptor is the program's, and no later
+ * abort may close it. */
+static void fds_commit(struct rlog_thread *t, struct rlog_entry *e) {
+  (void)t;
+  if (e->kind != RLOG_FD && e->kind != RLOG_STREAM) return;
   uint32_t token = e->token;
   atomic_compare_exchange_strong(&fd_token[e->fd], &token, 0);
 }
+
+static const struct rlog_ops fds_ops = {
+    .undo = fds_undo,
+    .commit = fds_commit,
+    .give_up = fds_commit,
+    .live = fds_live,
+};

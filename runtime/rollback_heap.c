@@ -59,7 +59,7 @@ static usable_size_fn real_usable_size;
  * the distance to the underlying block (with GUARDED set when that block is
  * a guarded heap block, not glibc's), and the state. */
 struct block_header {
-  struct rb_thread *owner;
+  struct rlog_thread *owner;
   _Atomic uint64_t word;
 };
 #define HDR_MAGIC 0xA11Cull
@@ -116,12 +116,12 @@ static size_t usable_known(void *p, int is_tagged) {
 static size_t usable(void *p) { return usable_known(p, tagged(p)); }
 
 /* The index of p's entry when p is LIVE in t's own log, else -1. */
-static int64_t own_entry(const struct rb_thread *t, void *p, uint64_t w) {
+static int64_t own_entry(const struct rlog_thread *t, void *p, uint64_t w) {
   if (!t || w_state(w) != ST_LIVE || header_of(p)->owner != t) return -1;
   uint32_t idx = w_index(w);
-  const struct rb_log *l = &t->log[RB_HEAP];
+  const struct rlog_entries *l = &t->log[RLOG_HEAP];
   if (idx >= l->n || l->e[idx].obj != (uintptr_t)p) return -1;
-  if (l->e[idx].kind != RB_ALLOC && l->e[idx].kind != RB_KEEP) return -1;
+  if (l->e[idx].kind != RLOG_ALLOC && l->e[idx].kind != RLOG_KEEP) return -1;
   return idx;
 }
 
@@ -163,7 +163,7 @@ static int guard_heap_live(void) {
 /* Whether the program's block about to be allocated inside a transaction
  * comes from the guarded heap. libc's own blocks (KEEP) never do. */
 static int want_guard(uintptr_t caller) {
-  return (immune_gh_sampled() || guard_heap_live()) && !immune_rb_system_caller(caller);
+  return (immune_gh_sampled() || guard_heap_live()) && !immune_system_caller(caller);
 }
 
 /* A guarded block's canaries were found broken (or a pointer into the
@@ -194,7 +194,7 @@ static inline void check_guarded(void *p, int is_tagged) {
  * leaves it to the owner, who may still undo its allocation. */
 static void release(void *p) {
   struct block_header *h = header_of(p);
-  struct rb_thread *t = immune_rb_self;
+  struct rlog_thread *t = immune_rlog_self;
   uint64_t w = atomic_load(&h->word);
   for (;;) {
     if (w_state(w) == ST_PLAIN) {
@@ -209,9 +209,9 @@ static void release(void *p) {
       int was_busy = t->busy, was_walking = t->walking;
       t->busy = 1;
       if (was_busy) t->walking = 1;
-      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+      immune_rlog_drop(t, RLOG_HEAP, (uint32_t)idx);
       t->walking = was_walking;
-      if (!was_busy) immune_rb_leave(t);
+      if (!was_busy) immune_rlog_leave(t);
       free_tagged(p, w);
       return;
     }
@@ -223,7 +223,7 @@ static void release(void *p) {
  * entry idx of t's log; zeroed if `zero`. From the guarded heap if `guard`
  * (and it has room). Without a log (t NULL: heap rollback is off, the
  * oracle in monitor mode) the block is PLAIN from the start. */
-static void *tagged_alloc(struct rb_thread *t, uint32_t idx, size_t n, size_t align, int zero,
+static void *tagged_alloc(struct rlog_thread *t, uint32_t idx, size_t n, size_t align, int zero,
                           int guard, uintptr_t caller) {
   unsigned shift = 4;
   while (((size_t)1 << shift) < align && shift < 40) ++shift;
@@ -255,27 +255,27 @@ static void *plain_alloc(size_t n, size_t align, int zero) {
 
 static void *alloc_tx(size_t n, size_t align, int zero, uintptr_t caller) {
   int guard = want_guard(caller);
-  struct rb_thread *t = immune_rb_enter(RB_HEAP);
+  struct rlog_thread *t = immune_rlog_enter(RLOG_HEAP);
   if (!t) return guard ? tagged_alloc(NULL, 0, n, align, zero, 1, caller) : plain_alloc(n, align, zero);
-  enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
-  int64_t idx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
+  enum rlog_kind kind = immune_system_caller(caller) ? RLOG_KEEP : RLOG_ALLOC;
+  int64_t idx = immune_rlog_append(t, __immune_thread.tx_top, RLOG_HEAP, 0, kind, 0, 0);
   void *p;
   if (idx < 0) {
     p = plain_alloc(n, align, zero); /* log full: reported, not logged */
   } else {
     p = tagged_alloc(t, (uint32_t)idx, n, align, zero, guard, caller);
     if (p)
-      t->log[RB_HEAP].e[idx].obj = (uintptr_t)p;
+      t->log[RLOG_HEAP].e[idx].obj = (uintptr_t)p;
     else
-      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+      immune_rlog_drop(t, RLOG_HEAP, (uint32_t)idx);
   }
-  immune_rb_leave(t);
+  immune_rlog_leave(t);
   return p;
 }
 
 static void free_slow(void *p, int is_tagged, uintptr_t caller) {
   check_guarded(p, is_tagged);
-  struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  struct rlog_thread *t = __immune_thread.tx_top ? immune_rlog_enter(RLOG_HEAP) : NULL;
   if (!t) {
     if (is_tagged)
       release(p);
@@ -288,18 +288,18 @@ static void free_slow(void *p, int is_tagged, uintptr_t caller) {
     int64_t idx = own_entry(t, p, w);
     /* The running transaction's own block: an abort would free it anyway.
      * A system library's block freed by that library: its own business. */
-    if (idx >= 0 && (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
-                     (t->log[RB_HEAP].e[idx].kind == RB_KEEP && immune_rb_system_caller(caller)))) {
-      immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
-      immune_rb_leave(t);
+    if (idx >= 0 && (immune_rlog_in_current(t, __immune_thread.tx_top, RLOG_HEAP, (uint32_t)idx) ||
+                     (t->log[RLOG_HEAP].e[idx].kind == RLOG_KEEP && immune_system_caller(caller)))) {
+      immune_rlog_drop(t, RLOG_HEAP, (uint32_t)idx);
+      immune_rlog_leave(t);
       undo_barrier(p);
       free_tagged(p, w);
       return;
     }
   }
   /* Anything else is freed at the outermost commit. */
-  int64_t logged = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
-  immune_rb_leave(t);
+  int64_t logged = immune_rlog_append(t, __immune_thread.tx_top, RLOG_HEAP, (uintptr_t)p, RLOG_FREE, 0, 0);
+  immune_rlog_leave(t);
   if (logged >= 0) return;
   undo_barrier(p);
   if (is_tagged) /* log full: free now (reported) */
@@ -349,7 +349,7 @@ static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
   }
   check_guarded(p, is_tagged);
   int guard = __immune_thread.tx_top && want_guard(caller);
-  struct rb_thread *t = __immune_thread.tx_top ? immune_rb_enter(RB_HEAP) : NULL;
+  struct rlog_thread *t = __immune_thread.tx_top ? immune_rlog_enter(RLOG_HEAP) : NULL;
   if (!t) return realloc_now(p, is_tagged, n, guard, caller);
   if (is_tagged) {
     uint64_t w = atomic_load(&header_of(p)->word);
@@ -358,52 +358,52 @@ static void *realloc_slow(void *p, int is_tagged, size_t n, uintptr_t caller) {
      * transaction's own block, or one that is kept anyway. The header moves
      * with the contents. */
     if (idx >= 0 && w_glibc16(w) && !guard &&
-        (immune_rb_in_current(t, RB_HEAP, (uint32_t)idx) ||
-         t->log[RB_HEAP].e[idx].kind == RB_KEEP)) {
+        (immune_rlog_in_current(t, __immune_thread.tx_top, RLOG_HEAP, (uint32_t)idx) ||
+         t->log[RLOG_HEAP].e[idx].kind == RLOG_KEEP)) {
       undo_barrier(p); /* it may move */
       char *base = NULL;
       if (n <= SIZE_MAX - 16)
         base = __libc_realloc(base_of(p, w), n + 16);
       else
         errno = ENOMEM;
-      if (base) t->log[RB_HEAP].e[idx].obj = (uintptr_t)(base + 16);
-      immune_rb_leave(t);
+      if (base) t->log[RLOG_HEAP].e[idx].obj = (uintptr_t)(base + 16);
+      immune_rlog_leave(t);
       return base ? base + 16 : NULL;
     }
   }
   /* A new block; the old one's free is deferred, so an abort finds it
    * unchanged. */
-  int64_t fidx = immune_rb_append(t, RB_HEAP, (uintptr_t)p, RB_FREE, 0, 0);
+  int64_t fidx = immune_rlog_append(t, __immune_thread.tx_top, RLOG_HEAP, (uintptr_t)p, RLOG_FREE, 0, 0);
   if (fidx < 0) {
-    immune_rb_leave(t);
+    immune_rlog_leave(t);
     undo_barrier(p);
     return realloc_now(p, is_tagged, n, 0, caller);
   }
-  enum rb_kind kind = immune_rb_system_caller(caller) ? RB_KEEP : RB_ALLOC;
-  int64_t aidx = immune_rb_append(t, RB_HEAP, 0, kind, 0, 0);
-  void *q = aidx >= 0 ? tagged_alloc(t, (uint32_t)aidx, n, 0, 0, guard && kind == RB_ALLOC, caller)
+  enum rlog_kind kind = immune_system_caller(caller) ? RLOG_KEEP : RLOG_ALLOC;
+  int64_t aidx = immune_rlog_append(t, __immune_thread.tx_top, RLOG_HEAP, 0, kind, 0, 0);
+  void *q = aidx >= 0 ? tagged_alloc(t, (uint32_t)aidx, n, 0, 0, guard && kind == RLOG_ALLOC, caller)
                       : __libc_malloc(n);
   if (!q) {
-    if (aidx >= 0) immune_rb_drop(t, RB_HEAP, (uint32_t)aidx);
-    immune_rb_drop(t, RB_HEAP, (uint32_t)fidx);
-    immune_rb_leave(t);
+    if (aidx >= 0) immune_rlog_drop(t, RLOG_HEAP, (uint32_t)aidx);
+    immune_rlog_drop(t, RLOG_HEAP, (uint32_t)fidx);
+    immune_rlog_leave(t);
     return NULL;
   }
-  if (aidx >= 0) t->log[RB_HEAP].e[aidx].obj = (uintptr_t)q;
+  if (aidx >= 0) t->log[RLOG_HEAP].e[aidx].obj = (uintptr_t)q;
   size_t old = usable_known(p, is_tagged);
   memcpy(q, p, old < n ? old : n);
-  immune_rb_leave(t);
+  immune_rlog_leave(t);
   return q;
 }
 
 /* ---- the interceptors ------------------------------------------------------ */
 
-RB_INTERCEPTOR void *malloc(size_t n) {
+ROLLBACK_INTERCEPTOR void *malloc(size_t n) {
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_malloc(n);
   return alloc_tx(n, 0, 0, CALLER());
 }
 
-RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
+ROLLBACK_INTERCEPTOR PROBE_ENTRY void free(void *p) {
   if (!p) return;
   int is_tagged = tagged(p);
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
@@ -414,7 +414,7 @@ RB_INTERCEPTOR PROBE_ENTRY void free(void *p) {
   free_slow(p, is_tagged, CALLER());
 }
 
-RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
+ROLLBACK_INTERCEPTOR void *calloc(size_t m, size_t n) {
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_calloc(m, n);
   size_t total;
   if (__builtin_mul_overflow(m, n, &total)) {
@@ -424,7 +424,7 @@ RB_INTERCEPTOR void *calloc(size_t m, size_t n) {
   return alloc_tx(total, 0, 1, CALLER());
 }
 
-RB_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
+ROLLBACK_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
   int is_tagged = p && tagged(p);
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1) && !is_tagged) {
     check_guarded(p, 0);
@@ -433,7 +433,7 @@ RB_INTERCEPTOR PROBE_ENTRY void *realloc(void *p, size_t n) {
   return realloc_slow(p, is_tagged, n, CALLER());
 }
 
-RB_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
+ROLLBACK_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
   size_t total;
   if (__builtin_mul_overflow(m, n, &total)) {
     errno = ENOMEM;
@@ -447,18 +447,18 @@ RB_INTERCEPTOR PROBE_ENTRY void *reallocarray(void *p, size_t m, size_t n) {
   return realloc_slow(p, is_tagged, total, CALLER());
 }
 
-RB_INTERCEPTOR void *memalign(size_t align, size_t n) {
+ROLLBACK_INTERCEPTOR void *memalign(size_t align, size_t n) {
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_memalign(align, n);
   return alloc_tx(n, align, 0, CALLER());
 }
 
 /* glibc's aligned_alloc is memalign (2.36 accepts any alignment). */
-RB_INTERCEPTOR void *aligned_alloc(size_t align, size_t n) {
+ROLLBACK_INTERCEPTOR void *aligned_alloc(size_t align, size_t n) {
   if (__builtin_expect(__immune_thread.tx_top == NULL, 1)) return __libc_memalign(align, n);
   return alloc_tx(n, align, 0, CALLER());
 }
 
-RB_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
+ROLLBACK_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
   if (align == 0 || align % sizeof(void *) || (align & (align - 1))) return EINVAL;
   void *p = __immune_thread.tx_top == NULL ? __libc_memalign(align, n) : alloc_tx(n, align, 0, CALLER());
   if (!p) return ENOMEM;
@@ -466,7 +466,7 @@ RB_INTERCEPTOR int posix_memalign(void **out, size_t align, size_t n) {
   return 0;
 }
 
-RB_INTERCEPTOR PROBE_ENTRY size_t malloc_usable_size(void *p) {
+ROLLBACK_INTERCEPTOR PROBE_ENTRY size_t malloc_usable_size(void *p) {
   return p ? usable_known(p, tagged(p)) : 0;
 }
 
@@ -474,17 +474,17 @@ RB_INTERCEPTOR PROBE_ENTRY size_t malloc_usable_size(void *p) {
  * blocks (glibc's own would allocate from libc, and be kept on abort).
  * Otherwise from whatever malloc is in effect, as glibc's would. */
 static inline int logging_heap(void) {
-  return __immune_thread.tx_top != NULL && (immune_rb_enabled & (1u << RB_HEAP));
+  return __immune_thread.tx_top != NULL && (immune_rollback_kinds & (1u << RLOG_HEAP));
 }
 
-RB_INTERCEPTOR char *strdup(const char *s) {
+ROLLBACK_INTERCEPTOR char *strdup(const char *s) {
   size_t n = strlen(s) + 1;
   char *d = logging_heap() ? alloc_tx(n, 0, 0, CALLER()) : malloc(n);
   if (d) memcpy(d, s, n);
   return d;
 }
 
-RB_INTERCEPTOR char *strndup(const char *s, size_t max) {
+ROLLBACK_INTERCEPTOR char *strndup(const char *s, size_t max) {
   size_t n = strnlen(s, max);
   char *d = logging_heap() ? alloc_tx(n + 1, 0, 0, CALLER()) : malloc(n + 1);
   if (d) {
@@ -506,23 +506,27 @@ static void make_plain(void *p) {
   if (w_state(w) == ST_ORPHANED) free_tagged(p, w);
 }
 
-void immune_rb_heap_undo(struct rb_thread *t, struct rb_entry *e) {
+static enum rlog_undone heap_undo(struct rlog_thread *t, struct rlog_entry *e) {
   (void)t;
   void *p = (void *)e->obj;
-  if (!p) return;
-  if (e->kind == RB_KEEP)
+  if (e->kind == RLOG_FREE) return RLOG_UNDID_CANCEL_FREE; /* the free never happens */
+  if (!p) return e->kind == RLOG_ALLOC ? RLOG_UNDID_FREE_BLOCK : RLOG_UNDID_NOTHING;
+  if (e->kind == RLOG_KEEP) {
     make_plain(p);
-  else if (e->kind == RB_ALLOC)
+  } else if (e->kind == RLOG_ALLOC) {
     free_tagged(p, atomic_load(&header_of(p)->word));
+    return RLOG_UNDID_FREE_BLOCK;
+  }
+  return RLOG_UNDID_NOTHING;
 }
 
-void immune_rb_heap_commit(struct rb_thread *t, struct rb_entry *e) {
+static void heap_commit(struct rlog_thread *t, struct rlog_entry *e) {
   (void)t;
   void *p = (void *)e->obj;
   if (!p) return;
-  if (e->kind == RB_ALLOC || e->kind == RB_KEEP) {
+  if (e->kind == RLOG_ALLOC || e->kind == RLOG_KEEP) {
     make_plain(p);
-  } else if (e->kind == RB_FREE) {
+  } else if (e->kind == RLOG_FREE) {
     if (tagged(p))
       release(p);
     else
@@ -536,35 +540,36 @@ void immune_rb_heap_commit(struct rb_thread *t, struct rb_entry *e) {
  * would free the block too, its commit would free it anyway. Without this a
  * buffer grown by realloc in successive nested calls would keep every old
  * copy until the outermost commit. */
-void immune_rb_heap_merged(struct rb_thread *t, uint32_t from, uint32_t owner_start) {
-  struct rb_log *l = &t->log[RB_HEAP];
+static void heap_merged(struct rlog_thread *t, uint32_t from, uint32_t owner_start) {
+  struct rlog_entries *l = &t->log[RLOG_HEAP];
   int was_walking = t->walking;
   t->walking = 1;
   for (uint32_t i = from; i < l->n; ++i) {
-    struct rb_entry *e = &l->e[i];
+    struct rlog_entry *e = &l->e[i];
     void *p = (void *)e->obj;
-    if (e->kind != RB_FREE || !p || !tagged(p)) continue;
+    if (e->kind != RLOG_FREE || !p || !tagged(p)) continue;
     uint64_t w = atomic_load(&header_of(p)->word);
     int64_t idx = own_entry(t, p, w);
-    if (idx < 0 || (uint32_t)idx < owner_start || l->e[idx].kind != RB_ALLOC) continue;
-    immune_rb_drop(t, RB_HEAP, i);
-    immune_rb_drop(t, RB_HEAP, (uint32_t)idx);
+    if (idx < 0 || (uint32_t)idx < owner_start || l->e[idx].kind != RLOG_ALLOC) continue;
+    immune_rlog_drop(t, RLOG_HEAP, i);
+    immune_rlog_drop(t, RLOG_HEAP, (uint32_t)idx);
     undo_barrier(p);
     free_tagged(p, w);
   }
   t->walking = was_walking;
 }
 
-/* An enclosing transaction gives up entry e (rollback.c, give_up_outer):
+/* An enclosing transaction gives up entry e (rollback_log.c, give_up_outer):
  * it takes effect now, as at the outermost commit; a deferred free puts a
  * barrier in the memory undo log first, since a transaction is still live. */
-void immune_rb_heap_give_up(struct rb_thread *t, struct rb_entry *e) {
-  if (e->kind == RB_FREE && e->obj) undo_barrier((void *)e->obj);
-  immune_rb_heap_commit(t, e);
+static void heap_give_up(struct rlog_thread *t, struct rlog_entry *e) {
+  if (e->kind == RLOG_FREE && e->obj) undo_barrier((void *)e->obj);
+  heap_commit(t, e);
 }
 
-void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx) {
-  if ((e->kind != RB_ALLOC && e->kind != RB_KEEP) || !e->obj) return;
+/* The block's header says where its entry is (own_entry). */
+static void heap_moved(struct rlog_entry *e, uint32_t idx) {
+  if ((e->kind != RLOG_ALLOC && e->kind != RLOG_KEEP) || !e->obj) return;
   struct block_header *h = header_of((void *)e->obj);
   uint64_t w = atomic_load(&h->word);
   for (;;) {
@@ -573,10 +578,10 @@ void immune_rb_heap_moved(struct rb_entry *e, uint32_t idx) {
   }
 }
 
-void immune_rb_heap_escape(struct rb_thread *t) {
-  struct rb_log *l = &t->log[RB_HEAP];
+void immune_heap_rollback_escape(struct rlog_thread *t) {
+  struct rlog_entries *l = &t->log[RLOG_HEAP];
   for (uint32_t i = 0; i < l->n; ++i)
-    if (l->e[i].kind == RB_ALLOC) l->e[i].kind = RB_KEEP;
+    if (l->e[i].kind == RLOG_ALLOC) l->e[i].kind = RLOG_KEEP;
 }
 
 /* The probing entry points are outside the runtime's text section, so
@@ -584,8 +589,17 @@ void immune_rb_heap_escape(struct rb_thread *t) {
 extern void own_free(void *) __attribute__((alias("free"), visibility("hidden")));
 extern void *own_realloc(void *, size_t) __attribute__((alias("realloc"), visibility("hidden")));
 
-int immune_rb_heap_init(void) {
+static const struct rlog_ops heap_ops = {
+    .undo = heap_undo,
+    .commit = heap_commit,
+    .give_up = heap_give_up,
+    .moved = heap_moved,
+    .merged = heap_merged,
+};
+
+int immune_heap_rollback_init(void) {
+  immune_rlog_register(RLOG_HEAP, &heap_ops);
   if (!real_usable_size) real_usable_size = (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size");
-  return immune_rb_ours((const void *)malloc) && immune_rb_ours((const void *)calloc) &&
+  return immune_runtime_owns((const void *)malloc) && immune_runtime_owns((const void *)calloc) &&
          (void (*)(void *))free == own_free && (void *(*)(void *, size_t))realloc == own_realloc;
 }

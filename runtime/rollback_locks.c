@@ -37,7 +37,10 @@ static struct {
 #define RESOLVE(name) \
   if (!real.name) real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, "pthread_" #name)
 
-int immune_rb_locks_init(void) {
+static const struct rlog_ops locks_ops;
+
+int immune_locks_rollback_init(void) {
+  immune_rlog_register(RLOG_LOCKS, &locks_ops);
   RESOLVE(mutex_lock);
   RESOLVE(mutex_trylock);
   RESOLVE(mutex_unlock);
@@ -52,29 +55,29 @@ int immune_rb_locks_init(void) {
   RESOLVE(rwlock_timedwrlock);
   RESOLVE(rwlock_clockrdlock);
   RESOLVE(rwlock_clockwrlock);
-  return immune_rb_ours((const void *)pthread_mutex_lock) &&
-         immune_rb_ours((const void *)pthread_mutex_unlock) &&
-         immune_rb_ours((const void *)pthread_rwlock_unlock);
+  return immune_runtime_owns((const void *)pthread_mutex_lock) &&
+         immune_runtime_owns((const void *)pthread_mutex_unlock) &&
+         immune_runtime_owns((const void *)pthread_rwlock_unlock);
 }
 
 /* Resolved on first use when called before start-up (by a constructor). */
 #define REAL(name) \
-  (__builtin_expect(real.name != NULL, 1) ? real.name : (immune_rb_locks_init(), real.name))
+  (__builtin_expect(real.name != NULL, 1) ? real.name : (immune_locks_rollback_init(), real.name))
 
-static void taken(void *lock, enum rb_kind kind) {
-  struct rb_thread *t = immune_rb_enter(RB_LOCKS);
+static void taken(void *lock, enum rlog_kind kind) {
+  struct rlog_thread *t = immune_rlog_enter(RLOG_LOCKS);
   if (!t) return;
-  immune_rb_append(t, RB_LOCKS, (uintptr_t)lock, kind, 0, 0);
-  immune_rb_leave(t);
+  immune_rlog_append(t, __immune_thread.tx_top, RLOG_LOCKS, (uintptr_t)lock, kind, 0, 0);
+  immune_rlog_leave(t);
 }
 
-static void released(void *lock, enum rb_kind kind) {
-  if (!immune_rb_self) return;
-  struct rb_thread *t = immune_rb_enter(RB_LOCKS);
+static void released(void *lock, enum rlog_kind kind) {
+  if (!immune_rlog_self) return;
+  struct rlog_thread *t = immune_rlog_enter(RLOG_LOCKS);
   if (!t) return;
-  int64_t i = immune_rb_find(t, RB_LOCKS, kind, (uintptr_t)lock, 0);
-  if (i >= 0) immune_rb_drop(t, RB_LOCKS, (uint32_t)i);
-  immune_rb_leave(t);
+  int64_t i = immune_rlog_find(t, RLOG_LOCKS, kind, (uintptr_t)lock, 0);
+  if (i >= 0) immune_rlog_drop(t, RLOG_LOCKS, (uint32_t)i);
+  immune_rlog_leave(t);
 }
 
 /* EOWNERDEAD: a robust mutex whose owner died is acquired all the same. */
@@ -82,46 +85,56 @@ static void released(void *lock, enum rb_kind kind) {
 #define IN_TX() __builtin_expect(__immune_thread.tx_top != NULL, 0)
 
 #define LOCK_INTERCEPTOR(name, kind, params, args) \
-  RB_INTERCEPTOR int pthread_##name params {       \
+  ROLLBACK_INTERCEPTOR int pthread_##name params {       \
     int rc = REAL(name) args;                      \
     if (IN_TX() && HELD(rc)) taken(lock, kind);    \
     return rc;                                     \
   }
 
-LOCK_INTERCEPTOR(mutex_lock, RB_MUTEX, (pthread_mutex_t *lock), (lock))
-LOCK_INTERCEPTOR(mutex_trylock, RB_MUTEX, (pthread_mutex_t *lock), (lock))
-LOCK_INTERCEPTOR(mutex_timedlock, RB_MUTEX,
+LOCK_INTERCEPTOR(mutex_lock, RLOG_MUTEX, (pthread_mutex_t *lock), (lock))
+LOCK_INTERCEPTOR(mutex_trylock, RLOG_MUTEX, (pthread_mutex_t *lock), (lock))
+LOCK_INTERCEPTOR(mutex_timedlock, RLOG_MUTEX,
                  (pthread_mutex_t *lock, const struct timespec *at), (lock, at))
-LOCK_INTERCEPTOR(mutex_clocklock, RB_MUTEX,
+LOCK_INTERCEPTOR(mutex_clocklock, RLOG_MUTEX,
                  (pthread_mutex_t *lock, clockid_t c, const struct timespec *at), (lock, c, at))
-LOCK_INTERCEPTOR(rwlock_rdlock, RB_RWLOCK, (pthread_rwlock_t *lock), (lock))
-LOCK_INTERCEPTOR(rwlock_wrlock, RB_RWLOCK, (pthread_rwlock_t *lock), (lock))
-LOCK_INTERCEPTOR(rwlock_tryrdlock, RB_RWLOCK, (pthread_rwlock_t *lock), (lock))
-LOCK_INTERCEPTOR(rwlock_trywrlock, RB_RWLOCK, (pthread_rwlock_t *lock), (lock))
-LOCK_INTERCEPTOR(rwlock_timedrdlock, RB_RWLOCK,
+LOCK_INTERCEPTOR(rwlock_rdlock, RLOG_RWLOCK, (pthread_rwlock_t *lock), (lock))
+LOCK_INTERCEPTOR(rwlock_wrlock, RLOG_RWLOCK, (pthread_rwlock_t *lock), (lock))
+LOCK_INTERCEPTOR(rwlock_tryrdlock, RLOG_RWLOCK, (pthread_rwlock_t *lock), (lock))
+LOCK_INTERCEPTOR(rwlock_trywrlock, RLOG_RWLOCK, (pthread_rwlock_t *lock), (lock))
+LOCK_INTERCEPTOR(rwlock_timedrdlock, RLOG_RWLOCK,
                  (pthread_rwlock_t *lock, const struct timespec *at), (lock, at))
-LOCK_INTERCEPTOR(rwlock_timedwrlock, RB_RWLOCK,
+LOCK_INTERCEPTOR(rwlock_timedwrlock, RLOG_RWLOCK,
                  (pthread_rwlock_t *lock, const struct timespec *at), (lock, at))
-LOCK_INTERCEPTOR(rwlock_clockrdlock, RB_RWLOCK,
+LOCK_INTERCEPTOR(rwlock_clockrdlock, RLOG_RWLOCK,
                  (pthread_rwlock_t *lock, clockid_t c, const struct timespec *at), (lock, c, at))
-LOCK_INTERCEPTOR(rwlock_clockwrlock, RB_RWLOCK,
+LOCK_INTERCEPTOR(rwlock_clockwrlock, RLOG_RWLOCK,
                  (pthread_rwlock_t *lock, clockid_t c, const struct timespec *at), (lock, c, at))
 
-RB_INTERCEPTOR int pthread_mutex_unlock(pthread_mutex_t *lock) {
+ROLLBACK_INTERCEPTOR int pthread_mutex_unlock(pthread_mutex_t *lock) {
   int rc = REAL(mutex_unlock)(lock);
-  if (IN_TX() && rc == 0) released(lock, RB_MUTEX);
+  if (IN_TX() && rc == 0) released(lock, RLOG_MUTEX);
   return rc;
 }
 
-RB_INTERCEPTOR int pthread_rwlock_unlock(pthread_rwlock_t *lock) {
+ROLLBACK_INTERCEPTOR int pthread_rwlock_unlock(pthread_rwlock_t *lock) {
   int rc = REAL(rwlock_unlock)(lock);
-  if (IN_TX() && rc == 0) released(lock, RB_RWLOCK);
+  if (IN_TX() && rc == 0) released(lock, RLOG_RWLOCK);
   return rc;
 }
 
-void immune_rb_locks_undo(struct rb_entry *e) {
-  if (e->kind == RB_MUTEX)
+/* ---- log actions ------------------------------------------------------------- */
+
+/* A lock entry only ever matters to an abort: at a commit, or when given
+ * up, the lock is simply held by the program. */
+static enum rlog_undone locks_undo(struct rlog_thread *t, struct rlog_entry *e) {
+  (void)t;
+  if (e->kind == RLOG_MUTEX)
     REAL(mutex_unlock)((pthread_mutex_t *)e->obj);
-  else if (e->kind == RB_RWLOCK)
+  else if (e->kind == RLOG_RWLOCK)
     REAL(rwlock_unlock)((pthread_rwlock_t *)e->obj);
+  else
+    return RLOG_UNDID_NOTHING;
+  return RLOG_UNDID_RELEASE_LOCK;
 }
+
+static const struct rlog_ops locks_ops = {.undo = locks_undo};

@@ -53,7 +53,7 @@ static IMMUNE_TLS uint64_t undo_lost; /* stores not logged since the log filled 
 static void thread_exit(void *p);
 
 static int memory_enabled(void) {
-  return (__atomic_load_n(&immune_rb_enabled, __ATOMIC_ACQUIRE) & IMMUNE_RB_MEMORY) != 0;
+  return (__atomic_load_n(&immune_rollback_kinds, __ATOMIC_ACQUIRE) & IMMUNE_ROLLBACK_MEMORY) != 0;
 }
 
 #define ENTRY 16u

@@ -628,7 +628,7 @@ TEST_CASE("transactions on several threads roll back independently", "[rollback]
 TEST_CASE("a full log degrades with a warning and an incomplete rollback", "[rollback]") {
   __immune_site site = make_site("log_hog");
   uint64_t rb0, inc0, rb1, inc1;
-  immune_rb_stats_get(&rb0, &inc0);
+  immune_rollback_stats_get(&rb0, &inc0);
   long verbosity = immune_opts.verbosity; // the reports are what is tested
   immune_opts.verbosity = 2; // the "log full" line is said at 2, the incomplete abort at 1
   std::string err = capture_stderr([&] {
@@ -640,7 +640,7 @@ TEST_CASE("a full log degrades with a warning and an incomplete rollback", "[rol
     CHECK(r == -1);
   });
   immune_opts.verbosity = verbosity;
-  immune_rb_stats_get(&rb1, &inc1);
+  immune_rollback_stats_get(&rb1, &inc1);
   CHECK(inc1 == inc0 + 1);
   CHECK(rb1 == rb0 + 1);
   auto lines = lines_of(err);
