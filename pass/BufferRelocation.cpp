@@ -1,5 +1,6 @@
 // See BufferRelocation.h.
 #include "BufferRelocation.h"
+#include "BufferSafety.h"
 #include "InlineBoundary.h"
 #include "Transaction.h"
 #include "Selection.h"
@@ -34,7 +35,9 @@ static bool relocatable(const AllocaInst *AI) {
     if (auto *II = dyn_cast<IntrinsicInst>(U))
       if (II->getIntrinsicID() == Intrinsic::localescape) return false;
   if (!AI->isStaticAlloca()) return true; // VLA, alloca()
-  return AI->isArrayAllocation() || holdsArray(AI->getAllocatedType());
+  if (!AI->isArrayAllocation() && !holdsArray(AI->getAllocatedType())) return false;
+  // Nothing can run past its end (BufferSafety.h): a slot would buy nothing.
+  return !accessesStayInside(*AI);
 }
 
 BufferRelocation::BufferRelocation(Function &F, RuntimeInterface &RT, bool Enabled)

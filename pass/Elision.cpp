@@ -1,5 +1,6 @@
 // See Elision.h.
 #include "Elision.h"
+#include "BufferSafety.h"
 
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/InstIterator.h"
@@ -21,8 +22,10 @@ std::string immune::elisionBlocker(const Function &F, bool StoresLogged) {
   for (const Instruction &I : instructions(F)) {
     if (const auto *AI = dyn_cast<AllocaInst>(&I)) {
       // Arrays and aggregates are what DYBOC relocates: an overflow of one
-      // is this function's own fault and needs its own slot.
-      if (AI->isArrayAllocation() || AI->getAllocatedType()->isAggregateType())
+      // is this function's own fault and needs its own slot. One nothing
+      // can run past (BufferSafety.h) is just memory of the frame.
+      if ((AI->isArrayAllocation() || AI->getAllocatedType()->isAggregateType()) &&
+          !accessesStayInside(*AI))
         return "has a buffer in its frame";
       continue;
     }

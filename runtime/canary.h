@@ -21,22 +21,42 @@ static inline unsigned char immune_canary_byte(uintptr_t at) {
 }
 static inline uint64_t immune_canary_word(void) { return immune_canary_key | 0x0101010101010101ull; }
 
-/* Fills [from, to) with canary: bytes up to the first aligned word, words,
- * then bytes. */
+/* The canary as an 8-byte load at `at` reads it: the word's bytes from
+ * byte (at mod 8) on. So any run of 8 or more canary bytes, aligned or not,
+ * is filled and checked a word at a time (the slack after a buffer whose
+ * size is not a multiple of its alignment, the lead below a buffer that is
+ * not 8-byte aligned: byte loops there were most of a slot's cost). */
+static inline uint64_t immune_canary_word_at(uintptr_t at) {
+  unsigned r = (unsigned)(at & 7) * 8;
+  uint64_t w = immune_canary_word();
+  return r ? (w >> r) | (w << (64 - r)) : w;
+}
+
+/* Fills [from, to) with canary: words from `from` (the last one ending at
+ * `to`, overlapping the one before), bytes when there are fewer than 8. */
 static inline void immune_canary_fill(uintptr_t from, uintptr_t to) {
-  for (; from < to && (from & 7); ++from) *(unsigned char *)from = immune_canary_byte(from);
-  for (; from + 8 <= to; from += 8) *(uint64_t *)from = immune_canary_word();
-  for (; from < to; ++from) *(unsigned char *)from = immune_canary_byte(from);
+  if (to - from < 8 || to < from) {
+    for (; from < to; ++from) *(unsigned char *)from = immune_canary_byte(from);
+    return;
+  }
+  uint64_t w = immune_canary_word_at(from), last = immune_canary_word_at(to - 8);
+  for (; from + 8 <= to; from += 8) __builtin_memcpy((void *)from, &w, 8);
+  __builtin_memcpy((void *)(to - 8), &last, 8);
 }
 
 static inline int immune_canary_ok(uintptr_t from, uintptr_t to) {
-  for (; from < to && (from & 7); ++from)
-    if (*(const unsigned char *)from != immune_canary_byte(from)) return 0;
-  for (; from + 8 <= to; from += 8)
-    if (*(const uint64_t *)from != immune_canary_word()) return 0;
-  for (; from < to; ++from)
-    if (*(const unsigned char *)from != immune_canary_byte(from)) return 0;
-  return 1;
+  if (to - from < 8 || to < from) {
+    for (; from < to; ++from)
+      if (*(const unsigned char *)from != immune_canary_byte(from)) return 0;
+    return 1;
+  }
+  uint64_t w = immune_canary_word_at(from), last = immune_canary_word_at(to - 8), v;
+  for (; from + 8 <= to; from += 8) {
+    __builtin_memcpy(&v, (const void *)from, 8);
+    if (v != w) return 0;
+  }
+  __builtin_memcpy(&v, (const void *)(to - 8), 8);
+  return v == last;
 }
 
 #endif

@@ -216,9 +216,14 @@ IMMUNE_EXPORT void __immune_slot_release(uint64_t mark) {
   if (tops == mark) return;
   const struct arena *a = my_arena;
   const struct __immune_buffer *broken = NULL;
-  for (int c = 0; a && c < NCLASS; ++c)
+  /* Only the classes whose count changed (usually one): a release runs at
+   * every exit of a function with a relocated buffer. */
+  for (uint64_t diff = a ? tops ^ mark : 0; diff;) {
+    int c = __builtin_ctzll(diff) / TOP_BITS;
+    diff &= ~((uint64_t)TOP_MASK << (TOP_BITS * c));
     for (unsigned i = top_of(tops, c); i > top_of(mark, c); --i)
       if (!broken && !canary_intact(&a->meta[c][i - 1])) broken = a->meta[c][i - 1].desc;
+  }
   __immune_thread.slot_top = mark;
   if (broken) {
     atomic_fetch_add(&canary_faults, 1);

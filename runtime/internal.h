@@ -73,11 +73,13 @@ void immune_tx_stack_init(void);
 int immune_tx_valid(const struct __immune_tx *tx);
 /* Pops tx and every record above it. */
 void immune_tx_pop_to(struct __immune_tx *tx);
-/* Whether x is `from` or one of the transactions `from` is nested in. */
+/* Whether x is `from` or one of the transactions `from` is nested in, for
+ * records of this thread. Records are contiguous and each one's prev is
+ * the one just below it (abi.h), so the chain of `from` is every record
+ * from the base up to `from`: a comparison, not a walk (a commit asks this
+ * at every nesting level; a walk made deep call chains quadratic). */
 static inline int immune_tx_in_chain(const struct __immune_tx *x, const struct __immune_tx *from) {
-  for (; from; from = from->prev)
-    if (from == x) return 1;
-  return 0;
+  return x && from && x <= from && x >= __immune_thread.tx_base;
 }
 /* Injection was armed: no thread pushes inline any more. */
 void immune_tx_stack_arm_injection(void);
