@@ -20,6 +20,7 @@
 #include "immune/abi.h"
 
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
@@ -131,6 +132,38 @@ static bool clonable(const CallBase &CB, const SmallPtrSetImpl<Function *> &Prot
          !Callee->hasFnAttribute(Attribute::Naked);
 }
 
+// The stores whose old contents no earlier store of this call logged. A
+// store to the same address (the same pointer value), at most as wide,
+// after a logged one that dominates it finds its old bytes in the log
+// already: the entry stays until the transaction around this call ends,
+// and an abort restores the bytes from before the first store, which is
+// all an abort needs. Atomic and volatile stores are always logged.
+static SmallVector<StoreInst *, 16> alreadyLoggedRemoved(Function &F,
+                                                         ArrayRef<StoreInst *> Stores) {
+  SmallVector<StoreInst *, 16> Keep;
+  if (Stores.size() < 2) return SmallVector<StoreInst *, 16>(Stores.begin(), Stores.end());
+  const DataLayout &DL = F.getDataLayout();
+  DominatorTree DT(F);
+  DenseMap<const Value *, SmallVector<std::pair<StoreInst *, uint64_t>, 2>> Logged;
+  auto Plain = [](const StoreInst *SI) { return SI->isSimple(); };
+  for (StoreInst *SI : Stores) {
+    const Value *P = SI->getPointerOperand()->stripPointerCasts();
+    TypeSize TS = DL.getTypeStoreSize(SI->getValueOperand()->getType());
+    uint64_t Size = TS.isScalable() ? ~0ull : TS.getFixedValue();
+    bool Covered = false;
+    if (Plain(SI))
+      for (auto &[Earlier, Width] : Logged.lookup(P))
+        if (Width >= Size && DT.dominates(Earlier, SI)) {
+          Covered = true;
+          break;
+        }
+    if (Covered) continue;
+    Keep.push_back(SI);
+    if (Plain(SI) && !TS.isScalable()) Logged[P].push_back({SI, Size});
+  }
+  return Keep;
+}
+
 void UndoLog::instrumentBody(Function &F) {
   SmallVector<StoreInst *, 16> Stores;
   SmallVector<MemIntrinsic *, 4> Ranges;
@@ -147,7 +180,7 @@ void UndoLog::instrumentBody(Function &F) {
       }
     }
   for (MemIntrinsic *MI : Ranges) logRange(MI, MI->getDest(), MI->getLength());
-  for (StoreInst *SI : Stores) logStore(SI);
+  for (StoreInst *SI : alreadyLoggedRemoved(F, Stores)) logStore(SI);
   for (CallBase *CB : Calls) {
     CB->setCalledFunction(cloneOf(*CB->getCalledFunction()));
     forgetInferredEffects(*CB);
