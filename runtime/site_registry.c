@@ -80,13 +80,23 @@ IMMUNE_EXPORT void __immune_register_sites_v4(struct __immune_site **sites,
 
 IMMUNE_EXPORT void __immune_unregister_sites_v4(struct __immune_site **sites,
                                                 uint64_t count) {
+  /* Mark, then one walk: a search per site made the exit of a program with
+   * many protected functions quadratic (252 ms for 16,000). */
   immune_registry_lock();
   for (uint64_t i = 0; i < count; ++i)
-    for (struct __immune_site **p = &registry; *p; p = &(*p)->next)
-      if (*p == sites[i]) {
-        *p = sites[i]->next;
-        break;
-      }
+    __atomic_fetch_or(&sites[i]->flags, IMMUNE_SITE_LEAVING, __ATOMIC_RELAXED);
+  for (struct __immune_site **p = &registry; *p;) {
+    struct __immune_site *s = *p;
+    if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & IMMUNE_SITE_LEAVING) {
+      *p = s->next;
+      __atomic_fetch_and(&s->flags, ~IMMUNE_SITE_LEAVING, __ATOMIC_RELAXED);
+    } else {
+      p = &s->next;
+    }
+  }
+  /* A site of the table that was never linked (another ABI version). */
+  for (uint64_t i = 0; i < count; ++i)
+    __atomic_fetch_and(&sites[i]->flags, ~IMMUNE_SITE_LEAVING, __ATOMIC_RELAXED);
   immune_registry_unlock();
 }
 

@@ -114,6 +114,9 @@ enum {
 #define IMMUNE_SITE_DORMANT 0x40000000u
 /* Runtime-owned: ret_value holds the error value a vaccine gave. */
 #define IMMUNE_SITE_RETURN_SET 0x20000000u
+/* Runtime-owned: the site's module is unregistering it (one walk of the
+ * registry takes out every marked site: runtime/site_registry.c). */
+#define IMMUNE_SITE_LEAVING 0x08000000u
 
 /* ---- One live transaction: a record on the thread's transaction stack. ---
  * The records live in a runtime-owned, guard-paged mapping per thread (the
