@@ -54,6 +54,7 @@ void warnAt(Function &F, const Twine &Msg, DiagnosticSeverity Sev = DS_Warning) 
 
 PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
   PassOptions Opts = currentOptions();
+  if (!Opts.Error.empty()) M.getContext().diagnose(ModuleError(Opts.Error));
   // After the inliner: the error values chosen before it, then the
   // placeholders of the abort paths out of the way (InlineBoundary.h).
   DenseMap<const Function *, ErrorValue> Planned;

@@ -53,12 +53,23 @@ static cl::opt<bool> AfterInliningOpt(
              "(default on; off: every selected function keeps its own, as "
              "before the inliner); env IMMUNE_AFTER_INLINING=0"));
 
-static bool envFlag(const char *Name, bool Default = false) {
+// An on/off environment variable: 1/true/yes/on, or 0/false/no/off or
+// empty. Anything else is an error (IMMUNE_PROTECT_ALL=foo used to mean on)
+// kept in *Error for the pass to report; the default stands meanwhile.
+static bool envFlag(const char *Name, bool Default, std::string &Error) {
   const char *V = std::getenv(Name);
   if (!V) return Default;
   StringRef S(V);
-  return !(S.empty() || S == "0" || S.equals_insensitive("false") ||
-           S.equals_insensitive("no") || S.equals_insensitive("off"));
+  if (S == "1" || S.equals_insensitive("true") || S.equals_insensitive("yes") ||
+      S.equals_insensitive("on"))
+    return true;
+  if (S.empty() || S == "0" || S.equals_insensitive("false") || S.equals_insensitive("no") ||
+      S.equals_insensitive("off"))
+    return false;
+  if (Error.empty())
+    Error = std::string(Name) + "=" + V +
+            " in the environment: expected 1 or 0 (or true/false, yes/no, on/off)";
+  return Default;
 }
 
 immune::PassOptions immune::currentOptions() {
@@ -68,13 +79,13 @@ immune::PassOptions immune::currentOptions() {
   else if (const char *P = std::getenv("IMMUNE_POLICY"))
     O.PolicyPath = P;
   O.ProtectAll = ProtectAllOpt.getNumOccurrences() ? bool(ProtectAllOpt)
-                                                    : envFlag("IMMUNE_PROTECT_ALL");
-  O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true);
-  O.Undo = UndoOpt.getNumOccurrences() ? bool(UndoOpt) : envFlag("IMMUNE_UNDO", true);
-  O.Elide = ElideOpt.getNumOccurrences() ? bool(ElideOpt) : envFlag("IMMUNE_ELIDE", true);
+                                                    : envFlag("IMMUNE_PROTECT_ALL", false, O.Error);
+  O.Dyboc = DybocOpt.getNumOccurrences() ? bool(DybocOpt) : envFlag("IMMUNE_DYBOC", true, O.Error);
+  O.Undo = UndoOpt.getNumOccurrences() ? bool(UndoOpt) : envFlag("IMMUNE_UNDO", true, O.Error);
+  O.Elide = ElideOpt.getNumOccurrences() ? bool(ElideOpt) : envFlag("IMMUNE_ELIDE", true, O.Error);
   O.AfterInlining = AfterInliningOpt.getNumOccurrences() ? bool(AfterInliningOpt)
-                                                          : envFlag("IMMUNE_AFTER_INLINING", true);
-  O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE");
+                                                          : envFlag("IMMUNE_AFTER_INLINING", true, O.Error);
+  O.Oracle = OracleOpt.getNumOccurrences() ? bool(OracleOpt) : envFlag("IMMUNE_ORACLE", false, O.Error);
   if (ManifestOpt.getNumOccurrences())
     O.ManifestDir = ManifestOpt;
   else if (const char *D = std::getenv("IMMUNE_MANIFEST"))

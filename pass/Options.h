@@ -22,6 +22,9 @@ struct PassOptions {
                            // every function its own transaction (Elision.h)
   bool AfterInlining = true; // -immune-after-inlining=false / IMMUNE_AFTER_INLINING=0:
                              // transactions placed before the inliner (Plugin.cpp)
+  // Not empty when an environment variable has a value that is neither on
+  // nor off (IMMUNE_PROTECT_ALL=foo): the compilation fails with it.
+  std::string Error;
 };
 
 // The options in force: a cl::opt given on the command line wins over the
