@@ -31,7 +31,7 @@ int main(void) {
 }
 C
 "$build/bin/immune-cc" -O2 -shared -fPIC lib.c -o libfoo.so || { echo "FAIL: building libfoo.so"; exit 1; }
-readelf -d libfoo.so | grep -q 'NEEDED.*\[libimmune_rt.so\]' && ok "libfoo.so needs libimmune_rt.so" \
+readelf -d libfoo.so | grep -q 'NEEDED.*\[libimmune_rt\.so\.[0-9]*\]' && ok "libfoo.so needs libimmune_rt.so" \
   || bad "no DT_NEEDED on libimmune_rt.so" <(readelf -d libfoo.so)
 
 check() { # NAME BINARY WARN(0/1) [env...]
