@@ -16,6 +16,7 @@
 #include "UndoLog.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/Module.h"
@@ -44,6 +45,9 @@ public:
       : DiagnosticInfo(kind(), DS_Error), Msg(M) {}
   void print(DiagnosticPrinter &DP) const override { DP << "immune: " << Msg; }
 };
+
+// A function as its source spells it: the demangled name of a C++ symbol.
+std::string shownName(const Function &F) { return demangle(F.getName().str()); }
 
 void warnAt(Function &F, const Twine &Msg, DiagnosticSeverity Sev = DS_Warning) {
   F.getContext().diagnose(DiagnosticInfoUnsupported(
@@ -98,7 +102,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
 
     std::string Unsupported = Selector::unsupportedReason(F);
     if (!Unsupported.empty()) {
-      std::string Msg = "immune: cannot protect '" + F.getName().str() +
+      std::string Msg = "immune: cannot protect '" + shownName(F) +
                         "' (" + Ch.Reason + "): " + Unsupported;
       if (Ch.Explicit) warnAt(F, Msg);
       ORE.emit([&] {
@@ -116,7 +120,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       // A value the user stated that does not fit the type is their error:
       // the build fails, naming the function and where the value came from,
       // instead of leaving the function silently unprotected.
-      warnAt(F, "immune: cannot protect '" + F.getName() + "' (" + Ch.Reason + "): " + Err,
+      warnAt(F, "immune: cannot protect '" + shownName(F) + "' (" + Ch.Reason + "): " + Err,
              Ch.ReturnText || Ch.ReturnArg ? DS_Error : DS_Warning);
       Man.notProtected(F, Err);
       continue;
@@ -139,7 +143,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
       OptimizationRemarkEmitter ORE(&F);
       ORE.emit([&] {
         return OptimizationRemark("immune", "Elided", &F)
-               << "'" << ore::NV("Function", F.getName())
+               << "'" << ore::NV("Function", shownName(F))
                << "' runs inside its callers' transactions (protect-all: a leaf without "
                   "buffers whose stores the undo log undoes with its caller's; a fault in "
                   "it aborts the caller's transaction; IMMUNE_ELIDE=0 gives it its own)";
@@ -178,7 +182,7 @@ PreservedAnalyses ImmunePass::run(Module &M, ModuleAnalysisManager &) {
     Changed = true;
     ORE.emit([&] {
       return OptimizationRemark("immune", "Protected", &F)
-             << "protected '" << ore::NV("Function", F.getName()) << "' ("
+             << "protected '" << ore::NV("Function", shownName(F)) << "' ("
              << T.Ch.Reason << "); returns " << ore::NV("ErrorValue", T.EV.Text)
              << " on fault (" << T.EV.Why << ")";
     });

@@ -16,12 +16,12 @@ struct Name {
 };
 struct Pod { long v[8]; };
 
-// DEBUG: remark: immune: cannot protect '_Z7name_ofPKc' (annotate("immune")): it returns a C++ object of a non-trivial type (Name) through memory: a zeroed one is not a valid object
-// NODEBUG: remark: immune: cannot protect '_Z7name_ofPKc' (annotate("immune")): it returns a C++ object through memory and, without debug info, its type cannot be told trivial
+// DEBUG: remark: immune: cannot protect 'name_of(char const*)' (annotate("immune")): it returns a C++ object of a non-trivial type (Name) through memory: a zeroed one is not a valid object
+// NODEBUG: remark: immune: cannot protect 'name_of(char const*)' (annotate("immune")): it returns a C++ object through memory and, without debug info, its type cannot be told trivial
 IMMUNE_PROTECT Name name_of(const char *p) { Name n; n.p = (char *)p; return n; }
 
-// DEBUG: remark: protected '_Z6pod_ofPKl' (annotate("immune")); returns {0} on fault (aggregate returned through memory: zeroed)
-// NODEBUG: remark: immune: cannot protect '_Z6pod_ofPKl' (annotate("immune")): it returns a C++ object through memory and, without debug info
+// DEBUG: remark: protected 'pod_of(long const*)' (annotate("immune")); returns {0} on fault (aggregate returned through memory: zeroed)
+// NODEBUG: remark: immune: cannot protect 'pod_of(long const*)' (annotate("immune")): it returns a C++ object through memory and, without debug info
 IMMUNE_PROTECT Pod pod_of(const long *p) { Pod x; x.v[0] = *p; return x; }
 
 // extern "C": a C function's struct is a plain struct.
