@@ -30,6 +30,8 @@ s = json.load(open(sys.argv[1]))
 c = s["candidates"]
 assert c[0]["policy"] == ["fun:more_tables=guard_heap"], c[0]
 assert c[0]["outcome"].startswith("reproduction still fails"), c[0]
+# ... quoting what the runtime said about it (issue 20 item 8).
+assert "; the runtime said: immune: " in c[0]["outcome"], c[0]
 assert c[1]["policy"] == ["fun:more_tables=guard_heap", "fun:declare=guard_heap"], c[1]
 assert s["vaccine"]["lines"] == c[1]["policy"], s["vaccine"]
 assert s["fault"]["signal"] == "SIGABRT" and s["localized"]["heap_block"]["size"] == 512, s["localized"]

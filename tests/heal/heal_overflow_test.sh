@@ -47,12 +47,23 @@ assert s["candidates"][0]["failure_seen"] == "rejected a name", s["candidates"][
 PY
 grep -q "| \`rejected a name\` |" "$work/out/report.md" && ok "the report shows what the reproduction showed" \
   || bad "report: failure seen" "$work/out/report.md"
+# The program's own build is left built with the vaccine (greet protected).
+nm "$bin" > "$work/nm1.txt"
+grep -q '__immune_site\.greet$' "$work/nm1.txt" && ok "the build is left with the vaccine" \
+  || bad "the binary is not the vaccinated build" "$work/nm1.txt"
 # A failure that must be seen and is not: no vaccine.
 "$heal" --build "\$CC -O2 -g $src/tests/heal/overflow.c -o $bin" --reproduce "$work/reproduce.sh" \
   --test "$work/tests.sh" --out "$work/out2" --expect 'error 400' > /dev/null 2> "$work/progress2.txt"
 rc=$?
 [ "$rc" = 1 ] && grep -q "try 1: greet: survived, but no output line matches --expect 'error 400'" "$work/progress2.txt" \
   && ok "--expect: a heal whose failure is not seen is refused" || bad "--expect refusal (exit $rc)" "$work/progress2.txt"
+# ... and the build is not left with the failed try (greet protected): it is
+# rebuilt as before the tries, nothing protected, and the report says so.
+nm "$bin" > "$work/nm2.txt"
+grep -q "rebuilt as before the tries (nothing protected)" "$work/progress2.txt" \
+  && ! grep -q '__immune_site\.' "$work/nm2.txt" && grep -q "left built as before the tries" "$work/out2/report.md" \
+  && ok "no vaccine: the build is left as before the tries" \
+  || bad "left with a failed candidate" "$work/progress2.txt"
 expect_error "--expect that is not a regular expression" "not a regular expression" \
   --build true --reproduce true --test true --expect '('
 finish
