@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(
   clang-19 llvm-19-dev llvm-19-tools libclang-rt-19-dev libunwind-19-dev lld-19
   cmake ninja-build make python3 catch2 libbenchmark-dev curl
+  # unit tests of the Python tools (run with /usr/bin/python3 -m pytest)
+  python3-pytest
   # integration examples and packaging (tests/install, `make package`)
   pkgconf autoconf automake meson dpkg-dev file
   # the evaluation on Debian source packages (make eval, docs/evaluation.md):

@@ -16,6 +16,9 @@ import sys
 import time
 
 import evallib
+# The tools' shared manifest reader (tools/immune_tools).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from immune_tools import manifest  # noqa: E402
 from evallib import EvalError, log
 
 
@@ -94,14 +97,17 @@ def transparency(paths, program):
     manifests = os.path.join(trees["protect-all"], "manifests")
     n_protected = n_functions = 0
     seen = set()
-    for name in os.listdir(manifests) if os.path.isdir(manifests) else []:
-        with open(os.path.join(manifests, name)) as f:
-            for fn in json.load(f).get("functions", []):
-                if fn["symbol"] in seen:
-                    continue
-                seen.add(fn["symbol"])
-                n_functions += 1
-                n_protected += bool(fn.get("protected"))
+    try:
+        mods = manifest.modules([manifests])
+    except manifest.ManifestError as e:
+        raise EvalError(str(e)) from None
+    for m in mods:
+        for fn in m["functions"]:
+            if fn["symbol"] in seen:
+                continue
+            seen.add(fn["symbol"])
+            n_functions += 1
+            n_protected += bool(fn.get("protected"))
     # A process of the protect-all build that died (or healed a fault) while
     # the tests still passed is a difference the suite does not see: its
     # exit status or its output changed.
