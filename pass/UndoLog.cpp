@@ -145,21 +145,20 @@ static SmallVector<StoreInst *, 16> alreadyLoggedRemoved(Function &F,
   const DataLayout &DL = F.getDataLayout();
   DominatorTree DT(F);
   DenseMap<const Value *, SmallVector<std::pair<StoreInst *, uint64_t>, 2>> Logged;
-  auto Plain = [](const StoreInst *SI) { return SI->isSimple(); };
   for (StoreInst *SI : Stores) {
-    const Value *P = SI->getPointerOperand()->stripPointerCasts();
     TypeSize TS = DL.getTypeStoreSize(SI->getValueOperand()->getType());
-    uint64_t Size = TS.isScalable() ? ~0ull : TS.getFixedValue();
-    bool Covered = false;
-    if (Plain(SI))
-      for (auto &[Earlier, Width] : Logged.lookup(P))
-        if (Width >= Size && DT.dominates(Earlier, SI)) {
-          Covered = true;
-          break;
-        }
-    if (Covered) continue;
+    if (!SI->isSimple() || TS.isScalable()) {
+      Keep.push_back(SI);
+      continue;
+    }
+    uint64_t Size = TS.getFixedValue();
+    auto &Earlier = Logged[SI->getPointerOperand()->stripPointerCasts()];
+    if (any_of(Earlier, [&](const std::pair<StoreInst *, uint64_t> &E) {
+          return E.second >= Size && DT.dominates(E.first, SI);
+        }))
+      continue;
     Keep.push_back(SI);
-    if (Plain(SI) && !TS.isScalable()) Logged[P].push_back({SI, Size});
+    Earlier.push_back({SI, Size});
   }
   return Keep;
 }

@@ -8,22 +8,32 @@
 
 static size_t page_round(size_t n) { return (n + 4095) & ~(size_t)4095; }
 
+/* The mapping: the header, then the entries of each log, then the
+ * segments, each part page-aligned. */
+struct layout {
+  size_t entries, segs, bytes;
+};
+static struct layout layout_of(uint32_t log_cap, uint32_t seg_cap) {
+  struct layout l;
+  l.entries = page_round(sizeof(struct rlog_thread));
+  l.segs = l.entries + page_round((size_t)RLOG_NLOGS * log_cap * sizeof(struct rlog_entry));
+  l.bytes = l.segs + page_round((size_t)seg_cap * sizeof(struct rlog_segment));
+  return l;
+}
+
 size_t immune_rlog_bytes(uint32_t log_cap, uint32_t seg_cap) {
-  return page_round(sizeof(struct rlog_thread)) +
-         page_round((size_t)RLOG_NLOGS * log_cap * sizeof(struct rlog_entry)) +
-         page_round((size_t)seg_cap * sizeof(struct rlog_segment));
+  return layout_of(log_cap, seg_cap).bytes;
 }
 
 struct rlog_thread *immune_rlog_init(void *mem, uint32_t log_cap, uint32_t seg_cap,
                                      const struct rlog_ops *const *ops) {
-  size_t head = page_round(sizeof(struct rlog_thread));
-  size_t logs = page_round((size_t)RLOG_NLOGS * log_cap * sizeof(struct rlog_entry));
+  struct layout l = layout_of(log_cap, seg_cap);
   struct rlog_thread *t = mem;
   for (int id = 0; id < RLOG_NLOGS; ++id) {
-    t->log[id].e = (struct rlog_entry *)((char *)mem + head) + (size_t)id * log_cap;
+    t->log[id].e = (struct rlog_entry *)((char *)mem + l.entries) + (size_t)id * log_cap;
     t->log[id].cap = log_cap;
   }
-  t->segs = (struct rlog_segment *)((char *)mem + head + logs);
+  t->segs = (struct rlog_segment *)((char *)mem + l.segs);
   t->seg_cap = seg_cap;
   t->ops = ops;
   return t;
